@@ -8,6 +8,7 @@ which is also the name of the Temporal activity that runs it.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -89,10 +90,8 @@ def _adapter(tp: Any) -> TypeAdapter[Any]:
         return _ADAPTERS[tp]
     except (KeyError, TypeError):
         adapter: TypeAdapter[Any] = TypeAdapter(tp)
-        try:
+        with contextlib.suppress(TypeError):  # unhashable annotations are simply not cached
             _ADAPTERS[tp] = adapter
-        except TypeError:
-            pass
         return adapter
 
 
@@ -104,9 +103,11 @@ class JobRegistry:
 
     def add(self, definition: JobDefinition) -> None:
         existing = self._jobs.get(definition.name)
-        if existing is not None and existing.function is not definition.function:
-            if _qualified_name(existing.function) != _qualified_name(definition.function):
-                raise DuplicateJobTypeError(definition.name, existing.function, definition.function)
+        # The same function imported twice (a module reloaded) is not a duplicate.
+        if existing is not None and _qualified_name(existing.function) != _qualified_name(
+            definition.function
+        ):
+            raise DuplicateJobTypeError(definition.name, existing.function, definition.function)
         self._jobs[definition.name] = definition
 
     def get(self, name: str) -> JobDefinition | None:
@@ -171,7 +172,7 @@ def job(
             local=local,
             task_queue=task_queue,
         )
-        (registry or default_registry).add(definition)
+        (default_registry if registry is None else registry).add(definition)
         function.__startjob_definition__ = definition  # type: ignore[attr-defined]
         return function
 

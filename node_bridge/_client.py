@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from opentelemetry import trace
 from temporalio import common
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -42,9 +41,11 @@ from workflows import (
 
 from ._codes import ErrorCode
 from ._config import JobClientConfig
+from ._overrides import OverridesSource, check_overrides
 from ._prepare import LaunchRefused, PreparedJob, prepare_job
 from ._result import Failure, JobError, Success
 from ._status import JobState, JobStatus
+from ._telemetry import JobSpan, current_trace_id, job_span, with_tracing
 from ._translate import ErrorContext, job_error, job_error_from_exception
 
 __all__ = ["DEFAULT_TEMPORAL_ADDRESS", "JobClient", "job_workflow_id"]
@@ -74,7 +75,10 @@ class JobClient:
         client: A connected `temporalio` client (its payload converter becomes pydantic's).
         config: Task queue, limits and waits; `JobClientConfig.from_env()` when omitted.
         registry: Where job types are looked up (the `@job` registry by default).
-        overrides: Ops overrides of retry policy and timeouts, by job type.
+        overrides: Ops overrides of retry policy and timeouts, by job type; by default
+            `startjob.toml` / `STARTJOB_CONFIG` and `STARTJOB_JOB_OVERRIDES`, reread on change.
+        tracing: Add Temporal's OpenTelemetry `TracingInterceptor` (a no-op until an SDK is
+            installed, e.g. by `startjob.telemetry.init_telemetry`).
     """
 
     def __init__(
@@ -84,11 +88,16 @@ class JobClient:
         config: JobClientConfig | None = None,
         registry: JobRegistry | None = None,
         overrides: Mapping[str, JobOverride] | None = None,
+        tracing: bool = True,
     ) -> None:
-        self._client = with_job_data_converter(client)
+        converted = with_job_data_converter(client)
+        self._client = with_tracing(converted) if tracing else converted
         self.config = config or JobClientConfig.from_env()
-        self.registry = registry or default_registry
-        self.overrides: Mapping[str, JobOverride] = dict(overrides or {})
+        self.registry = default_registry if registry is None else registry
+        self.overrides: Mapping[str, JobOverride] = (
+            OverridesSource() if overrides is None else dict(overrides)
+        )
+        check_overrides(self.overrides, self.registry)
 
     @classmethod
     async def connect(
@@ -100,6 +109,7 @@ class JobClient:
         config: JobClientConfig | None = None,
         registry: JobRegistry | None = None,
         overrides: Mapping[str, JobOverride] | None = None,
+        tracing: bool = True,
         **connect_options: Any,
     ) -> JobClient:
         """Connect using `TEMPORAL_*` env vars and profiles; arguments given here win.
@@ -116,7 +126,8 @@ class JobClient:
         options.update(connect_options)
         options["data_converter"] = job_data_converter(options.get("data_converter"))
         client = await Client.connect(**options)
-        return cls(client, config=config, registry=registry, overrides=overrides)
+        return cls(client, config=config, registry=registry, overrides=overrides,
+                   tracing=tracing)
 
     @property
     def temporal_client(self) -> Client:
@@ -147,8 +158,29 @@ class JobClient:
                 goes on under its workflowId.
             task_queue: Overrides the job type's and the client's task queue.
         """
+        with job_span(_printable(job_type), _int_or_zero(item_index), idempotency_key) as span:
+            return span.finish(await self._start_and_wait(
+                span, job_type, settings, item_index, idempotency_key=idempotency_key,
+                execution_id=execution_id, node_name=node_name, retry_policy=retry_policy,
+                wait_timeout=wait_timeout, task_queue=task_queue,
+            ))
+
+    async def _start_and_wait(
+        self,
+        span: JobSpan,
+        job_type: str,
+        settings: Any,
+        item_index: int,
+        *,
+        idempotency_key: str | None,
+        execution_id: str | None,
+        node_name: str | None,
+        retry_policy: Any,
+        wait_timeout: timedelta | float | None,
+        task_queue: str | None,
+    ) -> Success | Failure:
         context = ErrorContext(job_type=_printable(job_type),
-                               item_index=_int_or_zero(item_index), trace_id=current_trace_id())
+                               item_index=_int_or_zero(item_index), trace_id=span.trace_id)
         try:
             prepared = prepare_job(
                 job_type, settings, item_index, registry=self.registry,
@@ -171,6 +203,7 @@ class JobClient:
             return Failure(error=job_error_from_exception(err, context))
         context = ErrorContext(job_type, item_index, workflow_id, handle.result_run_id,
                                context.trace_id)
+        span.launched(workflow_id, handle.result_run_id)
         return await self._await_result(handle, context, timeout, queue)
 
     async def wait_for_job(
@@ -227,21 +260,21 @@ class JobClient:
                 request_eager_start=is_served_in_process(self._client, queue),
                 rpc_timeout=self.config.rpc_timeout,
             )
-        except WorkflowAlreadyStartedError:
+        except WorkflowAlreadyStartedError as started:
             # Completed earlier under the same idempotency key: attach to that run's result.
-            return self._client.get_workflow_handle(workflow_id)
+            return self._client.get_workflow_handle(workflow_id, run_id=started.run_id)
 
     async def _await_result(
         self,
         handle: WorkflowHandle[Any, Any],
         context: ErrorContext,
-        timeout: float,
+        wait_seconds: float,
         queue: str,
     ) -> Success | Failure:
         try:
-            data = await asyncio.wait_for(handle.result(), timeout)
+            data = await asyncio.wait_for(handle.result(), wait_seconds)
         except TimeoutError:
-            return Failure(error=await self._wait_timed_out(context, timeout, queue))
+            return Failure(error=await self._wait_timed_out(context, wait_seconds, queue))
         except asyncio.CancelledError:
             raise  # the caller gave up; the job goes on
         except Exception as err:
@@ -252,17 +285,17 @@ class JobClient:
             return Failure(error=error)
         return Success(data=data)
 
-    async def _wait_timed_out(self, context: ErrorContext, timeout: float,
+    async def _wait_timed_out(self, context: ErrorContext, waited: float,
                               queue: str) -> JobError:
         if not await self._has_pollers(queue):
             message = (
                 f"no worker polls task queue {queue!r}: the job waits there until one does "
                 f"(start one with `startjob worker --task-queue {queue}`); stopped waiting "
-                f"after {timeout:g}s"
+                f"after {waited:g}s"
             )
         else:
             message = (
-                f"still running after the {timeout:g}s wait; the job goes on: attach again "
+                f"still running after the {waited:g}s wait; the job goes on: attach again "
                 f"with its workflowId {context.workflow_id!r}"
             )
         return job_error(ErrorCode.TIMEOUT, message, context, retryable=True,
@@ -315,7 +348,7 @@ class JobClient:
     async def cancel_job(self, job_id: str, *, reason: str | None = None) -> None:
         """Request cancellation; the waiting caller gets CANCELLED once the job stops."""
         handle = self._client.get_workflow_handle(job_id)
-        await handle.cancel(rpc_timeout=self.config.rpc_timeout)
+        await handle.cancel(reason=reason or "", rpc_timeout=self.config.rpc_timeout)
 
     async def _pending_progress(self, description: Any) -> tuple[int | None, Progress | None]:
         pending = list(description.raw_description.pending_activities)
@@ -331,12 +364,6 @@ class JobClient:
             except Exception:
                 progress = None
         return int(activity.attempt) or None, progress
-
-
-def current_trace_id() -> str | None:
-    """The active OpenTelemetry trace id as 32 hex digits, or `None` outside any trace."""
-    context = trace.get_current_span().get_span_context()
-    return format(context.trace_id, "032x") if context.is_valid else None
 
 
 def _identity(attributes: common.TypedSearchAttributes, job_id: str) -> tuple[str, int]:

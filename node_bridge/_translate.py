@@ -20,6 +20,7 @@ from temporalio.exceptions import (
     ApplicationError,
     CancelledError,
     FailureError,
+    RetryState,
     TerminatedError,
     TimeoutError,
 )
@@ -132,9 +133,12 @@ def _from_application_error(
                          error_type=error_type, details=details)
     plural = "attempt" if attempts == 1 else "attempts"
     prefix = f"job failed after {attempts} {plural}" if attempts else "job failed"
+    # Also non-retryable when the retry policy listed the type (non_retryable_error_types).
+    ruled_out = any(isinstance(c, ActivityError)
+                    and c.retry_state == RetryState.NON_RETRYABLE_FAILURE for c in chain)
     return job_error(
         ErrorCode.JOB_FAILED, f"{prefix}: {err.message}", context,
-        retryable=not err.non_retryable, attempts=attempts, error_type=error_type,
+        retryable=not (err.non_retryable or ruled_out), attempts=attempts, error_type=error_type,
         details=details,
     )
 

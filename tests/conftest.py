@@ -60,7 +60,9 @@ async def workflow_env(request: pytest.FixtureRequest) -> AsyncIterator[Workflow
         dev_server_existing_path=temporal_binary(),
         data_converter=JOB_DATA_CONVERTER,
         search_attributes=SEARCH_ATTRIBUTES,
-        dev_server_extra_args=["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"],
+        dev_server_extra_args=[
+            "--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true",
+        ],
     )
     try:
         yield env

@@ -7,6 +7,17 @@ Serve jobs in one step::
 """
 
 from ._converter import JOB_DATA_CONVERTER, job_data_converter, with_job_data_converter
+from ._durations import Duration, parse_duration
+from ._ops import (
+    DEFAULT_UI_URL,
+    STATUS_NAMES,
+    JobSummary,
+    RetryRefused,
+    build_query,
+    list_jobs,
+    retry_job,
+    ui_link,
+)
 from ._options import (
     DEFAULT_RETRY_POLICY,
     DEFAULT_START_TO_CLOSE_TIMEOUT,
@@ -16,6 +27,7 @@ from ._options import (
     RetryPolicySpec,
     resolve_job_options,
 )
+from ._replay import ReplayOutcome, load_history_file, replay_histories
 from ._search_attributes import (
     SA_EXECUTION_ID,
     SA_ITEM_INDEX,
@@ -24,7 +36,6 @@ from ._search_attributes import (
     SEARCH_ATTRIBUTES,
     search_attribute_flags,
 )
-from ._replay import ReplayOutcome, load_history_file, replay_histories
 from ._worker import (
     DEFAULT_TASK_QUEUE,
     JobWorker,
@@ -38,29 +49,39 @@ __all__ = [
     "DEFAULT_RETRY_POLICY",
     "DEFAULT_START_TO_CLOSE_TIMEOUT",
     "DEFAULT_TASK_QUEUE",
+    "DEFAULT_UI_URL",
     "JOB_DATA_CONVERTER",
     "SA_EXECUTION_ID",
     "SA_ITEM_INDEX",
     "SA_JOB_TYPE",
     "SA_NODE_NAME",
     "SEARCH_ATTRIBUTES",
+    "STATUS_NAMES",
     "UNSET",
     "WORKFLOW_TYPE",
+    "Duration",
     "JobOptions",
     "JobOverride",
+    "JobSummary",
     "JobWorker",
     "ReplayOutcome",
     "RetryPolicySpec",
+    "RetryRefused",
     "StartJob",
     "StartJobInput",
     "SupportsTemporalClient",
+    "build_query",
     "is_served_in_process",
     "job_data_converter",
     "job_summary",
+    "list_jobs",
     "load_history_file",
+    "parse_duration",
     "replay_histories",
     "resolve_job_options",
+    "retry_job",
     "search_attribute_flags",
     "temporal_client_of",
+    "ui_link",
     "with_job_data_converter",
 ]

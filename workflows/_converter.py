@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from temporalio.client import Client
-from temporalio.converter import DataConverter
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
 __all__ = ["JOB_DATA_CONVERTER", "job_data_converter", "with_job_data_converter"]
 

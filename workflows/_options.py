@@ -18,6 +18,8 @@ from temporalio.common import RetryPolicy
 
 from activities import JobDefinition
 
+from ._durations import Duration
+
 __all__ = [
     "DEFAULT_RETRY_POLICY",
     "DEFAULT_START_TO_CLOSE_TIMEOUT",
@@ -99,26 +101,27 @@ default (unlimited attempts), because a node is waiting for the answer."""
 
 class JobOverride(BaseModel):
     """What ops may change per job type without a deploy (`startjob.toml`, env). Every field
-    is optional; a field left out keeps the job type's value."""
+    is optional; a field left out keeps the job type's value. Durations take `30s`, `5m`, ..."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
 
-    initial_interval: timedelta | None = Field(default=None, alias="initialInterval")
+    initial_interval: Duration | None = Field(default=None, alias="initialInterval")
     backoff_coefficient: float | None = Field(default=None, ge=1.0, alias="backoffCoefficient")
-    maximum_interval: timedelta | None = Field(default=None, alias="maximumInterval")
+    maximum_interval: Duration | None = Field(default=None, alias="maximumInterval")
     maximum_attempts: int | None = Field(default=None, ge=0, alias="maximumAttempts")
     non_retryable_error_types: tuple[str, ...] | None = Field(
         default=None, alias="nonRetryableErrorTypes"
     )
-    start_to_close_timeout: timedelta | None = Field(default=None, alias="startToCloseTimeout")
-    schedule_to_close_timeout: timedelta | None = Field(
+    start_to_close_timeout: Duration | None = Field(default=None, alias="startToCloseTimeout")
+    schedule_to_close_timeout: Duration | None = Field(
         default=None, alias="scheduleToCloseTimeout"
     )
-    heartbeat_timeout: timedelta | None = Field(default=None, alias="heartbeatTimeout")
+    heartbeat_timeout: Duration | None = Field(default=None, alias="heartbeatTimeout")
 
     def retry_changes(self) -> dict[str, Any]:
         """The retry-policy fields this override sets."""
-        return {name: getattr(self, name) for name in RETRY_FIELDS if getattr(self, name) is not None}
+        values = {name: getattr(self, name) for name in RETRY_FIELDS}
+        return {name: value for name, value in values.items() if value is not None}
 
 
 class JobOptions(BaseModel):
@@ -138,7 +141,7 @@ class JobOptions(BaseModel):
 def resolve_job_options(
     definition: JobDefinition,
     *,
-    call_retry_policy: RetryPolicy | RetryPolicySpec | None | Unset = UNSET,
+    call_retry_policy: RetryPolicy | RetryPolicySpec | Unset | None = UNSET,
     overrides: Mapping[str, JobOverride] | None = None,
     default_retry_policy: RetryPolicySpec = DEFAULT_RETRY_POLICY,
 ) -> JobOptions:

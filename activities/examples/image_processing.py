@@ -63,7 +63,7 @@ async def _fetch(url: str) -> bytes:
     parsed = urlparse(url)
     if parsed.scheme == "file":
         path = Path(unquote(parsed.path))
-        if not path.is_file():
+        if not await asyncio.to_thread(path.is_file):
             raise ApplicationError(f"no image file at {url}", type="ImageNotFound",
                                    non_retryable=True)
         return await asyncio.to_thread(path.read_bytes)

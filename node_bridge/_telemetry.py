@@ -1,0 +1,123 @@
+"""startjob's own spans and metrics, through the OpenTelemetry *API* only.
+
+Without an SDK installed (see `startjob.telemetry.init_telemetry`) all of this is a no-op.
+Settings values never become attributes: they may hold secrets; the idempotency key is hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from opentelemetry import metrics, trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from temporalio.client import Client
+from temporalio.contrib.opentelemetry import (
+    OpenTelemetryPlugin,
+    ReplaySafeTracerProvider,
+    TracingInterceptor,
+)
+
+from ._result import Failure, Success
+
+__all__ = [
+    "INSTRUMENTATION_NAME",
+    "JobSpan",
+    "current_trace_id",
+    "job_span",
+    "with_tracing",
+]
+
+INSTRUMENTATION_NAME = "startjob"
+
+_tracer = trace.get_tracer(INSTRUMENTATION_NAME)
+_meter = metrics.get_meter(INSTRUMENTATION_NAME)
+_jobs_counter = _meter.create_counter(
+    "startjob.jobs", unit="{job}", description="Jobs awaited by start_job, by type and outcome")
+_duration = _meter.create_histogram(
+    "startjob.job.duration", unit="s",
+    description="Time from start_job to its Result, by job type and outcome")
+
+
+def current_trace_id() -> str | None:
+    """The active OpenTelemetry trace id as 32 hex digits, or `None` outside any trace."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+def with_tracing(client: Client) -> Client:
+    """`client`, or a client sharing its connection, that traces Temporal calls so that
+    StartWorkflow, RunWorkflow, StartActivity and RunActivity (one per attempt) join the
+    caller's trace; workers built on the client trace too.
+
+    Which integration depends on the tracer provider installed when the client is made:
+    `init_telemetry`'s replay-safe provider gets Temporal's `OpenTelemetryPlugin` (real
+    durations, each span nested in the one before); any other SDK provider gets the classic
+    `TracingInterceptor` (workflow spans are siblings); no SDK at all gets nothing, since
+    tracing would be a no-op (and the plugin refuses to run a worker without its provider).
+    """
+    config = client.config()
+    plugins = list(config.get("plugins", []))
+    interceptors = list(config["interceptors"])
+    if any(isinstance(p, OpenTelemetryPlugin) for p in plugins) or any(
+        isinstance(i, TracingInterceptor) for i in interceptors
+    ):
+        return client
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, ReplaySafeTracerProvider):
+        config["plugins"] = [*plugins, OpenTelemetryPlugin(add_temporal_spans=True)]
+    elif isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider):
+        return client
+    else:
+        config["interceptors"] = [*interceptors, TracingInterceptor()]
+    return Client(**config)
+
+
+@dataclass
+class JobSpan:
+    """The `startjob.start_job` span of one call, with what the call learns on the way."""
+
+    span: Span
+    job_type: str
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def trace_id(self) -> str | None:
+        context = self.span.get_span_context()
+        return format(context.trace_id, "032x") if context.is_valid else current_trace_id()
+
+    def launched(self, workflow_id: str, run_id: str | None) -> None:
+        self.span.set_attribute("temporal.workflow_id", workflow_id)
+        if run_id:
+            self.span.set_attribute("temporal.run_id", run_id)
+
+    def finish(self, result: Success | Failure) -> Success | Failure:
+        outcome = "success" if result.success else str(result.error.code)
+        self.span.set_attribute("job.outcome", outcome)
+        if isinstance(result, Failure):
+            error = result.error
+            self.span.set_attribute("job.error.code", str(error.code))
+            self.span.set_attribute("job.attempts", error.attempts)
+            if error.workflow_id:
+                self.span.set_attribute("temporal.workflow_id", error.workflow_id)
+            self.span.set_status(Status(StatusCode.ERROR, error.message[:500]))
+        attributes = {"job.type": self.job_type, "job.outcome": outcome}
+        _jobs_counter.add(1, attributes)
+        _duration.record(time.monotonic() - self.started, attributes)
+        return result
+
+
+@contextmanager
+def job_span(job_type: str, item_index: int, idempotency_key: str | None) -> Iterator[JobSpan]:
+    attributes: dict[str, str | int] = {"job.type": job_type, "job.item_index": item_index}
+    if idempotency_key:
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+        attributes["job.idempotency_key.hash"] = digest
+    with _tracer.start_as_current_span(
+        "startjob.start_job", kind=SpanKind.CLIENT, attributes=attributes,
+        record_exception=True, set_status_on_exception=True,
+    ) as span:
+        yield JobSpan(span, job_type)
