@@ -37,7 +37,9 @@ class StartJobRequest(BaseModel):
     model_config = _CAMEL
 
     job_type: str = Field(min_length=1, max_length=200, description="A registered job type.")
-    settings: dict[str, Any] = Field(description="The job's settings, a JSON object.")
+    settings: Any = Field(
+        description="The job's settings: any JSON value its job type's model accepts "
+        "(usually an object); validated against that model before launch.")
     item_index: int = Field(strict=True, ge=0, le=MAX_ITEM_INDEX,
                             description="The caller's item index (n8n's item number).")
     idempotency_key: str | None = Field(

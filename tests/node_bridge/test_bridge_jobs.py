@@ -90,12 +90,25 @@ async def test_missing_job_type_is_422_naming_it(http: httpx.AsyncClient) -> Non
 
 
 async def test_settings_of_the_wrong_type_is_422_naming_it(http: httpx.AsyncClient) -> None:
-    response = await http.post("/v1/jobs", json={"jobType": "echo", "settings": "x",
-                                                 "itemIndex": 4})
+    response = await http.post("/v1/jobs", json={"jobType": "report-generator",
+                                                 "settings": "x", "itemIndex": 4})
     assert response.status_code == 422
     error = _error(response)
     assert "settings" in error["message"]
-    assert (error["jobType"], error["itemIndex"]) == ("echo", 4)
+    assert (error["jobType"], error["itemIndex"]) == ("report-generator", 4)
+
+
+async def test_settings_may_be_any_json_the_job_type_accepts(http: httpx.AsyncClient) -> None:
+    response = await http.post("/v1/jobs", json={"jobType": "echo", "settings": [1, "two"],
+                                                 "itemIndex": 0})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"success": True, "data": [1, "two"]}
+
+
+async def test_missing_settings_is_422_naming_it(http: httpx.AsyncClient) -> None:
+    response = await http.post("/v1/jobs", json={"jobType": "echo", "itemIndex": 0})
+    assert response.status_code == 422
+    assert "settings" in _error(response)["message"]
 
 
 async def test_item_index_of_the_wrong_type_is_422_naming_it(http: httpx.AsyncClient) -> None:
