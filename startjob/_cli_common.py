@@ -15,9 +15,11 @@ from rich.console import Console
 from node_bridge import ConfigurationError, JobClient, JobClientConfig
 
 from ._loading import job_modules_from_env, load_job_modules
+from .telemetry import Telemetry, TelemetryConfig, init_telemetry
 
 __all__ = [
     "JobsOption",
+    "MetricsPortOption",
     "NoExamplesOption",
     "TaskQueueOption",
     "app",
@@ -28,6 +30,7 @@ __all__ = [
     "load_jobs",
     "out",
     "run_until_signal",
+    "start_telemetry",
 ]
 
 app = typer.Typer(
@@ -52,6 +55,11 @@ NoExamplesOption = Annotated[
 TaskQueueOption = Annotated[
     str | None, typer.Option("--task-queue", help="Task queue (env STARTJOB_TASK_QUEUE).")
 ]
+MetricsPortOption = Annotated[
+    int | None,
+    typer.Option("--metrics-port",
+                 help="Serve Prometheus metrics (startjob's and Temporal's) on 127.0.0.1:PORT."),
+]
 
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 8
@@ -66,6 +74,15 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 def load_jobs(jobs: list[str] | None, no_examples: bool) -> None:
     try:
         load_job_modules([*(jobs or []), *job_modules_from_env()], examples=not no_examples)
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+
+
+def start_telemetry(service_name: str, metrics_port: int | None = None) -> Telemetry:
+    """Install OpenTelemetry providers from `OTEL_*` (nothing exported when unset)."""
+    try:
+        return init_telemetry(TelemetryConfig.from_env(service_name=service_name,
+                                                       metrics_port=metrics_port))
     except ConfigurationError as exc:
         raise fail(str(exc)) from None
 

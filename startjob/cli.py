@@ -23,6 +23,7 @@ from workflows import JobWorker
 from . import _cli_jobs, _cli_ops  # noqa: F401  (register their commands)
 from ._cli_common import (
     JobsOption,
+    MetricsPortOption,
     NoExamplesOption,
     TaskQueueOption,
     app,
@@ -33,6 +34,7 @@ from ._cli_common import (
     load_jobs,
     out,
     run_until_signal,
+    start_telemetry,
 )
 from ._devserver import DEFAULT_DB_FILENAME, DevServer, DevServerError
 
@@ -56,10 +58,12 @@ def dev(
         DEFAULT_DB_FILENAME
     ),
     ephemeral: Annotated[bool, typer.Option(help="Keep Temporal state in memory.")] = False,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Run the embedded stack: Temporal dev server + Web UI, a worker, and the HTTP bridge."""
     load_jobs(jobs, no_examples)
     config = client_config(task_queue)
+    telemetry = start_telemetry("startjob-dev", metrics_port)
     server = DevServer(port=port, ui_port=ui_port, db_filename=None if ephemeral else db_filename)
 
     async def serve() -> None:
@@ -68,16 +72,18 @@ def dev(
         except DevServerError as exc:
             raise fail(str(exc)) from None
         try:
-            client = await connect(config, server.address)
-            _print_stack(server, client, None if no_bridge else bridge_port)
-            if no_bridge:
-                async with JobWorker(client, task_queue=config.task_queue):
-                    await asyncio.Event().wait()
-            else:
-                await _serve_bridge(client, "127.0.0.1", bridge_port, with_worker=True,
-                                    insecure=False)
+            async with telemetry.temporal_metrics():
+                client = await connect(config, server.address)
+                _print_stack(server, client, None if no_bridge else bridge_port)
+                if no_bridge:
+                    async with JobWorker(client, task_queue=config.task_queue):
+                        await asyncio.Event().wait()
+                else:
+                    await _serve_bridge(client, "127.0.0.1", bridge_port, with_worker=True,
+                                        insecure=False)
         finally:
             await server.stop()
+            telemetry.shutdown()
 
     run_until_signal(serve)
 
@@ -99,17 +105,23 @@ def worker(
     jobs: JobsOption = None,
     no_examples: NoExamplesOption = False,
     task_queue: TaskQueueOption = None,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Run a worker for the loaded job types (connects with TEMPORAL_* settings)."""
     load_jobs(jobs, no_examples)
     config = client_config(task_queue)
+    telemetry = start_telemetry("startjob-worker", metrics_port)
 
     async def serve() -> None:
-        client = await connect(config)
-        job_worker = JobWorker(client, task_queue=config.task_queue)
-        err.print(f"worker on task queue [bold]{config.task_queue}[/]: "
-                  f"{', '.join(job_worker.job_types)}")
-        await job_worker.run()
+        async with telemetry.temporal_metrics():
+            client = await connect(config)
+            job_worker = JobWorker(client, task_queue=config.task_queue)
+            err.print(f"worker on task queue [bold]{config.task_queue}[/]: "
+                      f"{', '.join(job_worker.job_types)}")
+            try:
+                await job_worker.run()
+            finally:
+                telemetry.shutdown()
 
     run_until_signal(serve)
 
@@ -125,14 +137,21 @@ def bridge(
                                             help="Do not run a co-located worker.")] = False,
     insecure: Annotated[bool, typer.Option(help="Allow a non-loopback host without a token.")]
     = False,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Serve the HTTP bridge for Node.js callers (with a co-located worker by default)."""
     load_jobs(jobs, no_examples)
     config = client_config(task_queue)
+    telemetry = start_telemetry("startjob-bridge", metrics_port)
 
     async def serve() -> None:
-        client = await connect(config)
-        await _serve_bridge(client, host, port, with_worker=not no_worker, insecure=insecure)
+        async with telemetry.temporal_metrics():
+            client = await connect(config)
+            try:
+                await _serve_bridge(client, host, port, with_worker=not no_worker,
+                                    insecure=insecure)
+            finally:
+                telemetry.shutdown()
 
     run_until_signal(serve)
 
@@ -154,6 +173,41 @@ async def _serve_bridge(client: JobClient, host: str | None, port: int | None, *
                            on_ready=lambda url: err.print(f"bridge listening on [bold]{url}[/]"))
     except ConfigurationError as exc:
         raise fail(str(exc)) from None
+
+
+@app.command("n8n-runner")
+def n8n_runner(
+    jobs: JobsOption = None,
+    no_examples: NoExamplesOption = False,
+    task_queue: TaskQueueOption = None,
+    with_worker: Annotated[bool, typer.Option(
+        "--with-worker", help="Also run a worker for the offered job types here.")] = False,
+    metrics_port: MetricsPortOption = None,
+) -> None:
+    """Serve n8n's task broker: each `this.startJob(...)` task runs as a startjob job.
+    Reads N8N_RUNNERS_TASK_BROKER_URI, N8N_RUNNERS_AUTH_TOKEN, ... (docs/n8n.md)."""
+    from node_bridge.n8n_runner import N8nRunnerConfig, run_n8n_runner
+
+    load_jobs(jobs, no_examples)
+    config = client_config(task_queue)
+    try:
+        runner_config = N8nRunnerConfig.from_env()
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    telemetry = start_telemetry("startjob-n8n-runner", metrics_port)
+
+    async def serve() -> None:
+        async with telemetry.temporal_metrics():
+            client = await connect(config)
+            err.print(f"n8n runner for {runner_config.broker_uri}")
+            try:
+                await run_n8n_runner(runner_config, client=client, with_worker=with_worker)
+            except ConfigurationError as exc:
+                raise fail(str(exc)) from None
+            finally:
+                telemetry.shutdown()
+
+    run_until_signal(serve)
 
 
 if __name__ == "__main__":  # pragma: no cover
