@@ -16,23 +16,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
-import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from .._client import JobClient, job_workflow_id
-from .._codes import ErrorCode
+from .._client import JobClient
 from .._config import ConfigurationError
-from .._result import Failure, Success
-from .._translate import ErrorContext, job_error
-from ._config import ENV_TYPES, N8nRunnerConfig
-from ._context import TaskContext, derive_idempotency_key
+from ._auth import BrokerUnavailable, request_grant
+from ._config import N8nRunnerConfig
+from ._context import TaskContext
+from ._offers import OfferBook
+from ._tasks import RunningTask, cancel_task_job, offered_types, run_task_job
 from .messages import (
     BrokerDrain,
     BrokerInfoRequest,
@@ -46,9 +42,6 @@ from .messages import (
     RunnerMessage,
     RunnerTaskAccepted,
     RunnerTaskDataRequest,
-    RunnerTaskDone,
-    RunnerTaskError,
-    RunnerTaskOffer,
     RunnerTaskRejected,
 )
 from .serde import MessageError, dump_message, parse_broker_message
@@ -58,30 +51,9 @@ __all__ = ["N8nRunner"]
 log = logging.getLogger("node_bridge.n8n_runner")
 
 OFFER_INTERVAL = 0.25  # seconds between offer top-ups, as n8n's own runners
-OFFER_JITTER_MS = 500  # spreads offer expiry so offers do not all lapse at once
 DATA_REQUEST_TIMEOUT = 10.0  # seconds to wait for the task's context before going without
 RECONNECT_MIN = 0.2  # seconds; doubles per failed attempt up to config.reconnect_max
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # task data carries the workflow; allow big ones
-
-
-class BrokerUnavailable(Exception):
-    """The broker could not be reached or refused the runner; the runner retries."""
-
-
-@dataclass
-class _Offer:
-    task_type: str
-    valid_until: float  # time.monotonic()
-
-
-@dataclass
-class _Task:
-    task_id: str
-    task_type: str
-    context: TaskContext = field(default_factory=TaskContext)
-    workflow_id: str | None = None
-    job: asyncio.Task[None] | None = None
-    cancelled: bool = False
 
 
 class N8nRunner:
@@ -99,13 +71,13 @@ class N8nRunner:
         self.config = config
         self.client = client
         self.stop = stop or asyncio.Event()
-        self.types = _task_types(config, client)
+        self.types = offered_types(config, client)
         self.registered = asyncio.Event()
         """Set while the broker has this runner registered (tests wait on it)."""
         self._grant = config.grant_token
         self._ws: ClientConnection | None = None
-        self._offers: dict[str, _Offer] = {}
-        self._tasks: dict[str, _Task] = {}
+        self._offers = OfferBook(self.types, config.offer_valid_for.total_seconds())
+        self._tasks: dict[str, RunningTask] = {}
         self._data_requests: dict[str, asyncio.Future[Any]] = {}
         self._draining = False
 
@@ -165,20 +137,7 @@ class N8nRunner:
         if not self.config.auth_token:
             raise ConfigurationError("the grant token was used up and no auth token is set "
                                      "to get another; set N8N_RUNNERS_AUTH_TOKEN")
-        url = f"{self.config.broker_uri.rstrip('/')}/runners/auth"
-        try:
-            async with httpx.AsyncClient(timeout=10) as http:
-                response = await http.post(url, json={"token": self.config.auth_token})
-        except httpx.HTTPError as err:
-            raise BrokerUnavailable(f"POST {url}: {err!r}") from err
-        if response.status_code != 200:
-            raise BrokerUnavailable(f"POST {url} answered {response.status_code} (is "
-                                    "N8N_RUNNERS_AUTH_TOKEN the broker's token?)")
-        try:
-            return str(response.json()["data"]["token"])
-        except (ValueError, KeyError, TypeError) as err:
-            raise BrokerUnavailable(f"POST {url}: unexpected answer {response.text[:200]!r}"
-                                    ) from err
+        return await request_grant(self.config.broker_uri, self.config.auth_token)
 
     async def _close_on_stop(self, ws: ClientConnection) -> None:
         """On `stop`: stop offering, give running tasks their grace, then close."""
@@ -271,41 +230,22 @@ class N8nRunner:
         while True:
             await self.registered.wait()
             if not self._draining and not self.stop.is_set():
-                for message in self._top_up_offers():
+                free = self.config.max_concurrency - len(self._tasks)
+                for message in self._offers.top_up(free):
                     await self._send(message)
             await asyncio.sleep(OFFER_INTERVAL)
 
-    def _top_up_offers(self) -> list[RunnerTaskOffer]:
-        """Drop lapsed offers; keep `max_concurrency - running` open per task type. Offering
-        more in total than there are slots is safe: extra accepts are rejected, and the broker
-        then matches the request with the next offer."""
-        now = time.monotonic()
-        self._offers = {k: o for k, o in self._offers.items() if o.valid_until > now}
-        free = self.config.max_concurrency - len(self._tasks)
-        new: list[RunnerTaskOffer] = []
-        for task_type in self.types:
-            open_now = sum(1 for o in self._offers.values() if o.task_type == task_type)
-            for _ in range(max(0, free - open_now)):
-                valid_ms = int(self.config.offer_valid_for.total_seconds() * 1000
-                               + random.randint(0, OFFER_JITTER_MS))
-                offer_id = uuid.uuid4().hex
-                # Forget it a little before the broker does, so an accept never finds it gone.
-                self._offers[offer_id] = _Offer(task_type, now + valid_ms / 1000 - 0.1)
-                new.append(RunnerTaskOffer(offer_id=offer_id, task_type=task_type,
-                                           valid_for=valid_ms))
-        return new
-
     def _handle_offer_accept(self, message: BrokerTaskOfferAccept) -> None:
         """Answered at once (the broker waits 2 s): accepted, or rejected with a reason."""
-        offer = self._offers.pop(message.offer_id, None)
+        task_type = self._offers.take(message.offer_id)
         if len(self._tasks) >= self.config.max_concurrency:
             reason = "No open task slots - runner already at capacity"
-        elif offer is None:
+        elif task_type is None:
             reason = "Offer expired - not accepted within validity window"
         elif self._draining:
             reason = "Runner is draining"
         else:
-            self._tasks[message.task_id] = _Task(message.task_id, offer.task_type)
+            self._tasks[message.task_id] = RunningTask(message.task_id, task_type)
             self._spawn(RunnerTaskAccepted(task_id=message.task_id))
             return
         self._spawn(RunnerTaskRejected(task_id=message.task_id, reason=reason))
@@ -337,44 +277,17 @@ class N8nRunner:
         else:
             task.job.cancel()
 
-    async def _run_task(self, task: _Task, settings: Any) -> None:
+    async def _run_task(self, task: RunningTask, settings: Any) -> None:
         try:
             task.context = await self._task_context(task.task_id)
-            answer = await self._start(task, settings)
+            answer = await run_task_job(self.client, self.config, task, settings)
         except asyncio.CancelledError:
             if task.cancelled:
-                await self._cancel_workflow(task, "cancelled by n8n")
+                await cancel_task_job(self.client, task, "cancelled by n8n")
             raise
         finally:
             self._tasks.pop(task.task_id, None)
         await self._send(answer)
-
-    async def _start(self, task: _Task, settings: Any) -> RunnerTaskDone | RunnerTaskError:
-        ctx = task.context
-        item_index = ctx.item_index if ctx.item_index is not None else 0
-        key = derive_idempotency_key(task.task_type, ctx, settings) or uuid.uuid4().hex
-        task.workflow_id = job_workflow_id(task.task_type, key)
-        log.info("task %s: %s item %d of n8n execution %s (workflow %s, node %r) as %s",
-                 task.task_id, task.task_type, item_index, ctx.execution_id, ctx.workflow_id,
-                 ctx.node_name, task.workflow_id)
-        deadline = self.config.task_timeout.total_seconds()
-        try:
-            result = await asyncio.wait_for(
-                self.client.start_job(task.task_type, settings, item_index,
-                                      idempotency_key=key, execution_id=ctx.execution_id,
-                                      node_name=ctx.node_name, wait_timeout=deadline + 60),
-                deadline)
-        except TimeoutError:
-            await self._cancel_workflow(task, f"n8n task timeout ({deadline:g}s)")
-            error = job_error(ErrorCode.TIMEOUT, (
-                f"the job ran past n8n's task timeout of {deadline:g}s "
-                "(N8N_RUNNERS_TASK_TIMEOUT) and was cancelled"),
-                ErrorContext(task.task_type, item_index, task.workflow_id), retryable=False,
-                error_type="TaskTimeout")
-            result = Failure(error=error)
-        log.info("task %s of n8n execution %s: %s", task.task_id, ctx.execution_id,
-                 "ok" if result.success else f"{result.error.code}: {result.error.message}")
-        return _answer(task.task_id, result)
 
     async def _task_context(self, task_id: str) -> TaskContext:
         """Ask n8n for the task's context; without an answer the job runs without a key."""
@@ -392,32 +305,3 @@ class N8nRunner:
             self._data_requests.pop(request_id, None)
         return TaskContext.from_task_data(data)
 
-    async def _cancel_workflow(self, task: _Task, reason: str) -> None:
-        if task.workflow_id is None:
-            return
-        try:
-            await self.client.cancel_job(task.workflow_id, reason=reason)
-            log.info("cancelled job %s of n8n execution %s: %s", task.workflow_id,
-                     task.context.execution_id, reason)
-        except Exception as err:  # not started yet, already finished, Temporal away
-            log.warning("could not cancel job %s: %s", task.workflow_id, err)
-
-
-def _answer(task_id: str, result: Success | Failure) -> RunnerTaskDone | RunnerTaskError:
-    if isinstance(result, Success):
-        return RunnerTaskDone(task_id=task_id, data={"result": result.data})
-    return RunnerTaskError(task_id=task_id,
-                           error=result.error.model_dump(mode="json", by_alias=True))
-
-
-def _task_types(config: N8nRunnerConfig, client: JobClient) -> list[str]:
-    registered = client.registry.names()
-    if config.types is None:
-        if not registered:
-            raise ConfigurationError("no job types are registered: load them with --jobs")
-        return registered
-    unknown = [t for t in config.types if t not in client.registry]
-    if unknown:
-        raise ConfigurationError(f"{ENV_TYPES} names unregistered job types: "
-                                 f"{', '.join(unknown)} (registered: {', '.join(registered)})")
-    return list(config.types)
