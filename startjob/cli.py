@@ -164,9 +164,9 @@ async def _serve_bridge(client: JobClient, host: str | None, port: int | None, *
         base = BridgeConfig.from_env()
         updates: dict[str, Any] = {"with_worker": with_worker,
                                    "insecure": insecure or base.insecure}
-        if host:
+        if host is not None:
             updates["host"] = host
-        if port:
+        if port is not None:
             updates["port"] = port
         config = base.model_copy(update=updates)
         await serve_bridge(config, client=client,
