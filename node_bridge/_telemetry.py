@@ -21,10 +21,12 @@ from temporalio.contrib.opentelemetry import (
     TracingInterceptor,
 )
 
+from ._codes import ErrorCode
 from ._result import Failure, Success
 
 __all__ = [
     "INSTRUMENTATION_NAME",
+    "UNKNOWN_JOB_TYPE_LABEL",
     "JobSpan",
     "current_trace_id",
     "job_span",
@@ -32,6 +34,8 @@ __all__ = [
 ]
 
 INSTRUMENTATION_NAME = "startjob"
+UNKNOWN_JOB_TYPE_LABEL = "(unknown)"
+"""The metrics' `job.type` for UNKNOWN_JOB_TYPE refusals (the span keeps the name asked for)."""
 
 _tracer = trace.get_tracer(INSTRUMENTATION_NAME)
 _meter = metrics.get_meter(INSTRUMENTATION_NAME)
@@ -104,7 +108,10 @@ class JobSpan:
             if error.workflow_id:
                 self.span.set_attribute("temporal.workflow_id", error.workflow_id)
             self.span.set_status(Status(StatusCode.ERROR, error.message[:500]))
-        attributes = {"job.type": self.job_type, "job.outcome": outcome}
+        # A caller can name any job type; an unknown one must not mint a metric series.
+        unknown = isinstance(result, Failure) and result.error.code is ErrorCode.UNKNOWN_JOB_TYPE
+        attributes = {"job.type": UNKNOWN_JOB_TYPE_LABEL if unknown else self.job_type,
+                      "job.outcome": outcome}
         _jobs_counter.add(1, attributes)
         _duration.record(time.monotonic() - self.started, attributes)
         return result

@@ -10,7 +10,10 @@ process that wants traces and metrics calls `init_telemetry` once, before connec
 It reads the standard environment: `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT` (and the
 `_TRACES_` / `_METRICS_` forms, `OTEL_EXPORTER_OTLP_PROTOCOL`, headers...), `OTEL_TRACES_EXPORTER`
 / `OTEL_METRICS_EXPORTER` (`otlp`, `console`, `none`; metrics also `prometheus`),
-`OTEL_TRACES_SAMPLER`. Nothing configured means nothing exported.
+`OTEL_TRACES_SAMPLER`. Nothing configured means nothing exported. With
+`OTEL_TRACES_EXPORTER=console`, `STARTJOB_OTEL_CONSOLE_FILE=PATH` appends one JSON line per span
+to PATH instead of printing indented JSON to stdout: easy to grep, and what the TypeScript
+integration test reads to see the bridge's spans.
 """
 
 from __future__ import annotations
@@ -46,11 +49,12 @@ from temporalio.runtime import TelemetryConfig as TemporalTelemetryConfig
 
 from node_bridge import ConfigurationError
 
-__all__ = ["Telemetry", "TelemetryConfig", "init_telemetry"]
+__all__ = ["ENV_CONSOLE_FILE", "Telemetry", "TelemetryConfig", "init_telemetry"]
 
 TracesExporter = Literal["none", "otlp", "console"]
 MetricsExporterName = Literal["none", "otlp", "console", "prometheus"]
 
+ENV_CONSOLE_FILE = "STARTJOB_OTEL_CONSOLE_FILE"
 TEMPORAL_METRIC_BUFFER_SIZE = 10_000  # metric updates held between drains
 LOG_FORMAT = (
     "%(asctime)s %(levelname)s [%(name)s] [trace_id=%(otelTraceID)s span_id=%(otelSpanID)s] "
@@ -66,6 +70,8 @@ class TelemetryConfig:
     metrics_port: int | None = None
     """Serve Prometheus metrics on 127.0.0.1:PORT (`--metrics-port`)."""
     otlp_protocol: Literal["grpc", "http/protobuf"] = "grpc"
+    console_file: str | None = None
+    """With `traces="console"`: append spans as JSON lines here instead of stdout."""
 
     @classmethod
     def from_env(
@@ -92,6 +98,7 @@ class TelemetryConfig:
             metrics=metrics_name,  # type: ignore[arg-type]
             metrics_port=metrics_port,
             otlp_protocol=protocol,  # type: ignore[arg-type]
+            console_file=env.get(ENV_CONSOLE_FILE) or None,
         )
 
 
@@ -150,7 +157,7 @@ def init_telemetry(
     for exporter in _span_exporters(config):
         tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
     if config.traces == "console":
-        tracer_provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+        tracer_provider.add_span_processor(SimpleSpanProcessor(_console_exporter(config)))
     for exporter in span_exporters:
         tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(tracer_provider)
@@ -180,6 +187,16 @@ def _span_exporters(config: TelemetryConfig) -> list[SpanExporter]:
     return [OTLPSpanExporter()]
 
 
+def _console_exporter(config: TelemetryConfig) -> ConsoleSpanExporter:
+    if not config.console_file:
+        return ConsoleSpanExporter()
+    try:  # line-buffered, kept open for the process's life: spans are readable as they end
+        out = open(config.console_file, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    except OSError as exc:
+        raise ConfigurationError(f"{ENV_CONSOLE_FILE}={config.console_file!r}: {exc}") from None
+    return ConsoleSpanExporter(out=out, formatter=lambda span: span.to_json(indent=None) + "\n")
+
+
 def _metric_readers(config: TelemetryConfig) -> list[MetricReader]:
     if config.metrics == "console":
         return [PeriodicExportingMetricReader(ConsoleMetricExporter())]
@@ -206,7 +223,12 @@ def _trace_ids_in_logs() -> None:
 
     instrumentor = LoggingInstrumentor()
     if not instrumentor.is_instrumented_by_opentelemetry:
-        instrumentor.instrument(set_logging_format=False)
+        # Recent versions inject the ids only when asked (`inject_trace_context`; older ones
+        # ignore the flag) and by default add a handler for the OTel logs API to the root
+        # logger: startjob installs no logger provider, and that handler would also keep the
+        # basicConfig below from running, leaving the CLI without log lines.
+        instrumentor.instrument(set_logging_format=False, inject_trace_context=True,
+                                enable_log_auto_instrumentation=False)
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)

