@@ -113,7 +113,7 @@ def _validate_settings(definition: JobDefinition, raw: Any, attempt: int) -> Any
         raise ApplicationError(
             f"invalid settings for job type {definition.name!r}: {describe_validation_error(err)}",
             _failure_info(attempt),
-            err.errors(include_url=False, include_context=False),
+            err.errors(include_url=False, include_context=False, include_input=False),
             type=INVALID_SETTINGS_ERROR_TYPE,
             non_retryable=True,
         ) from None

@@ -20,7 +20,6 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.envconfig import ClientConfig
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities import JobRegistry, Progress, default_registry
@@ -30,19 +29,20 @@ from workflows import (
     SA_JOB_TYPE,
     SA_NODE_NAME,
     UNSET,
+    EncryptionConfigError,
     JobOverride,
     StartJob,
     StartJobInput,
     is_served_in_process,
-    job_data_converter,
     job_summary,
     with_job_data_converter,
 )
 
 from ._codes import ErrorCode
-from ._config import JobClientConfig
+from ._config import ConfigurationError, JobClientConfig
+from ._connect import DEFAULT_TEMPORAL_ADDRESS, client_connect_options
 from ._overrides import OverridesSource, check_overrides
-from ._prepare import LaunchRefused, PreparedJob, prepare_job
+from ._prepare import LaunchRefused, PreparedJob, check_names, prepare_job
 from ._result import Failure, JobError, Success
 from ._status import JobState, JobStatus
 from ._telemetry import JobSpan, current_trace_id, job_span, with_tracing
@@ -50,7 +50,8 @@ from ._translate import ErrorContext, job_error, job_error_from_exception
 
 __all__ = ["DEFAULT_TEMPORAL_ADDRESS", "JobClient", "job_workflow_id"]
 
-DEFAULT_TEMPORAL_ADDRESS = "localhost:7233"
+_UNAVAILABLE_FIRST_PAUSE = 0.5  # seconds before asking again for a result Temporal could not give
+_UNAVAILABLE_MAX_PAUSE = 5.0
 
 _STATES: dict[WorkflowExecutionStatus, JobState] = {
     WorkflowExecutionStatus.RUNNING: "RUNNING",
@@ -90,7 +91,10 @@ class JobClient:
         overrides: Mapping[str, JobOverride] | None = None,
         tracing: bool = True,
     ) -> None:
-        converted = with_job_data_converter(client)
+        try:
+            converted = with_job_data_converter(client)
+        except EncryptionConfigError as err:
+            raise ConfigurationError(str(err)) from None
         self._client = with_tracing(converted) if tracing else converted
         self.config = config or JobClientConfig.from_env()
         self.registry = default_registry if registry is None else registry
@@ -115,16 +119,11 @@ class JobClient:
         """Connect using `TEMPORAL_*` env vars and profiles; arguments given here win.
 
         Raises `RuntimeError` when the server cannot be reached (use `startjob.start_job`,
-        which turns that into an UNAVAILABLE Result, if you want no exceptions at all).
+        which turns that into an UNAVAILABLE Result, if you want no exceptions at all), and
+        `ConfigurationError` when the encryption keys are invalid.
         """
-        options: dict[str, Any] = dict(ClientConfig.load_client_connect_config(profile=profile))
-        options.setdefault("target_host", DEFAULT_TEMPORAL_ADDRESS)
-        if target_host:
-            options["target_host"] = target_host
-        if namespace:
-            options["namespace"] = namespace
-        options.update(connect_options)
-        options["data_converter"] = job_data_converter(options.get("data_converter"))
+        options = client_connect_options(target_host, namespace=namespace, profile=profile,
+                                         **connect_options)
         client = await Client.connect(**options)
         return cls(client, config=config, registry=registry, overrides=overrides,
                    tracing=tracing)
@@ -189,11 +188,12 @@ class JobClient:
                 overrides=self.overrides,
             )
             timeout = _seconds(wait_timeout, self.config.default_wait_timeout)
+            workflow_id = job_workflow_id(job_type, idempotency_key)
+            check_names(workflow_id, execution_id=execution_id, node_name=node_name)
         except LaunchRefused as refused:
             return Failure(error=job_error(refused.code, refused.message, context,
                                            details=refused.details,
                                            error_type=refused.error_type))
-        workflow_id = job_workflow_id(job_type, idempotency_key)
         context = ErrorContext(job_type, item_index, workflow_id, None, context.trace_id)
         queue = task_queue or prepared.options.task_queue or self.config.task_queue
         try:
@@ -271,19 +271,30 @@ class JobClient:
         wait_seconds: float,
         queue: str,
     ) -> Success | Failure:
-        try:
-            data = await asyncio.wait_for(handle.result(), wait_seconds)
-        except TimeoutError:
-            return Failure(error=await self._wait_timed_out(context, wait_seconds, queue))
-        except asyncio.CancelledError:
-            raise  # the caller gave up; the job goes on
-        except Exception as err:
-            error = job_error_from_exception(err, context)
-            if error.attempts == 0 and error.code in (ErrorCode.JOB_FAILED, ErrorCode.TIMEOUT,
-                                                      ErrorCode.CANCELLED):
-                error.attempts = await self._attempts_from_history(handle)
-            return Failure(error=error)
-        return Success(data=data)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
+        pause = _UNAVAILABLE_FIRST_PAUSE
+        while True:
+            try:
+                data = await asyncio.wait_for(handle.result(), max(deadline - loop.time(), 0.0))
+            except TimeoutError:
+                return Failure(error=await self._wait_timed_out(context, wait_seconds, queue))
+            except asyncio.CancelledError:
+                raise  # the caller gave up; the job goes on
+            except Exception as err:
+                error = job_error_from_exception(err, context)
+                if error.code is ErrorCode.UNAVAILABLE and loop.time() + pause < deadline:
+                    # Temporal is down (a restart, a network blip) but the job is durable:
+                    # keep waiting within the caller's wait rather than answer UNAVAILABLE.
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, _UNAVAILABLE_MAX_PAUSE)
+                    continue
+                if error.attempts == 0 and error.code in (ErrorCode.JOB_FAILED,
+                                                          ErrorCode.TIMEOUT,
+                                                          ErrorCode.CANCELLED):
+                    error.attempts = await self._attempts_from_history(handle)
+                return Failure(error=error)
+            return Success(data=data)
 
     async def _wait_timed_out(self, context: ErrorContext, waited: float,
                               queue: str) -> JobError:

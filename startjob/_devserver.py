@@ -53,6 +53,8 @@ class DevServer:
     """`None` runs the server without its Web UI."""
     db_filename: Path | None = DEFAULT_DB_FILENAME
     """`None` keeps state in memory (lost on stop)."""
+    ui_codec_endpoint: str | None = None
+    """A remote codec the Web UI uses to show encrypted payloads decoded (the bridge's)."""
     log_level: str = "warn"
     binary: str | None = None
     _process: asyncio.subprocess.Process | None = field(default=None, init=False, repr=False)
@@ -70,6 +72,8 @@ class DevServer:
                 "--ip", self.ip, "--port", str(self.port), "--log-level", self.log_level,
                 *search_attribute_flags()]
         args += ["--headless"] if self.ui_port is None else ["--ui-port", str(self.ui_port)]
+        if self.ui_port is not None and self.ui_codec_endpoint:
+            args += ["--ui-codec-endpoint", self.ui_codec_endpoint]
         if self.db_filename is not None:
             self.db_filename.parent.mkdir(parents=True, exist_ok=True)
             args += ["--db-filename", str(self.db_filename)]

@@ -11,6 +11,7 @@ Commands live in `_cli_jobs` (run, job-types), `_cli_ops` (ls, retry, cancel, re
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ import typer
 from rich.table import Table
 
 from node_bridge import ConfigurationError, JobClient
-from workflows import JobWorker
+from workflows import ENV_ENCRYPTION_KEYS, ENV_ENCRYPTION_KEYS_FILE, JobWorker
 
 from . import _cli_jobs, _cli_ops  # noqa: F401  (register their commands)
 from ._cli_common import (
@@ -64,7 +65,14 @@ def dev(
     load_jobs(jobs, no_examples)
     config = client_config(task_queue)
     telemetry = start_telemetry("startjob-dev", metrics_port)
-    server = DevServer(port=port, ui_port=ui_port, db_filename=None if ephemeral else db_filename)
+    # With payload encryption on, the UI decodes through the bridge's codec endpoint (on
+    # loopback the bridge needs no token), so the embedded stack shows plaintext to its user.
+    codec = None
+    if not no_bridge and (os.environ.get(ENV_ENCRYPTION_KEYS)
+                          or os.environ.get(ENV_ENCRYPTION_KEYS_FILE)):
+        codec = f"http://127.0.0.1:{bridge_port}/codec"
+    server = DevServer(port=port, ui_port=ui_port, ui_codec_endpoint=codec,
+                       db_filename=None if ephemeral else db_filename)
 
     async def serve() -> None:
         try:
@@ -162,7 +170,8 @@ async def _serve_bridge(client: JobClient, host: str | None, port: int | None, *
 
     try:
         base = BridgeConfig.from_env()
-        updates: dict[str, Any] = {"with_worker": with_worker,
+        # Flags can only turn the worker off and insecure on; the environment is kept.
+        updates: dict[str, Any] = {"with_worker": with_worker and base.with_worker,
                                    "insecure": insecure or base.insecure}
         if host is not None:
             updates["host"] = host

@@ -6,6 +6,16 @@ Serve jobs in one step::
         ...
 """
 
+from ._codec import (
+    ENCRYPTED_ENCODING,
+    ENV_ENCRYPTION_KEYS,
+    ENV_ENCRYPTION_KEYS_FILE,
+    KEY_ID_METADATA,
+    EncryptionCodec,
+    EncryptionConfigError,
+    PayloadDecryptionError,
+    generate_key,
+)
 from ._converter import JOB_DATA_CONVERTER, job_data_converter, with_job_data_converter
 from ._durations import Duration, parse_duration
 from ._ops import (
@@ -50,7 +60,11 @@ __all__ = [
     "DEFAULT_START_TO_CLOSE_TIMEOUT",
     "DEFAULT_TASK_QUEUE",
     "DEFAULT_UI_URL",
+    "ENCRYPTED_ENCODING",
+    "ENV_ENCRYPTION_KEYS",
+    "ENV_ENCRYPTION_KEYS_FILE",
     "JOB_DATA_CONVERTER",
+    "KEY_ID_METADATA",
     "SA_EXECUTION_ID",
     "SA_ITEM_INDEX",
     "SA_JOB_TYPE",
@@ -60,10 +74,13 @@ __all__ = [
     "UNSET",
     "WORKFLOW_TYPE",
     "Duration",
+    "EncryptionCodec",
+    "EncryptionConfigError",
     "JobOptions",
     "JobOverride",
     "JobSummary",
     "JobWorker",
+    "PayloadDecryptionError",
     "ReplayOutcome",
     "RetryPolicySpec",
     "RetryRefused",
@@ -71,6 +88,7 @@ __all__ = [
     "StartJobInput",
     "SupportsTemporalClient",
     "build_query",
+    "generate_key",
     "is_served_in_process",
     "job_data_converter",
     "job_summary",

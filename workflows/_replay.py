@@ -13,7 +13,7 @@ from pathlib import Path
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from ._converter import JOB_DATA_CONVERTER
+from ._converter import job_data_converter
 from ._workflow import StartJob
 
 __all__ = ["ReplayOutcome", "load_history_file", "replay_histories"]
@@ -35,7 +35,7 @@ async def replay_histories(
     histories: Iterable[WorkflowHistory], *, workflows: Iterable[type] = (StartJob,)
 ) -> list[ReplayOutcome]:
     """Replay each history; never raises for a replay failure, reports it instead."""
-    replayer = Replayer(workflows=list(workflows), data_converter=JOB_DATA_CONVERTER)
+    replayer = Replayer(workflows=list(workflows), data_converter=job_data_converter())
     outcomes = []
     for history in histories:
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

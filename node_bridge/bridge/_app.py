@@ -16,13 +16,17 @@ from fastapi import FastAPI
 from workflows import JobWorker
 
 from .._client import JobClient
+from ._codec import CodecCors
+from ._codec import router as codec_router
 from ._config import BridgeConfig
 from ._errors import install_error_handlers
 from ._guards import BodyLimit, TokenGuard
 from ._jobs import router as jobs_router
+from ._limits import ConcurrencyLimit
 from ._meta import HEALTH_PATHS
 from ._meta import router as meta_router
 from ._state import BridgeState, bridge_state
+from ._tracing import instrument
 
 __all__ = ["create_app"]
 
@@ -50,10 +54,16 @@ def create_app(client: JobClient, config: BridgeConfig) -> FastAPI:
     install_error_handlers(app)
     app.include_router(jobs_router)
     app.include_router(meta_router)
+    app.include_router(codec_router)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(ConcurrencyLimit, per_client=config.max_concurrent_per_client,
+                       open_paths=HEALTH_PATHS)
     token = config.token_value
     if token:  # added last, so it runs first: unauthenticated bodies are never read
         app.add_middleware(TokenGuard, token=token, open_paths=HEALTH_PATHS)
+    # outside the token check: CORS preflights carry no token
+    app.add_middleware(CodecCors, origins=config.codec_cors_origins)
+    instrument(app, untraced_paths=HEALTH_PATHS)  # wraps every middleware, whatever the order
     return app
 
 

@@ -18,14 +18,18 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from .._config import ConfigurationError, read_float_env, read_int_env
 
 __all__ = [
+    "DEFAULT_CODEC_CORS_ORIGINS",
     "DEFAULT_HOST",
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_CONCURRENT_PER_CLIENT",
     "DEFAULT_MAX_WAIT_SECONDS",
     "DEFAULT_PORT",
     "DEFAULT_WAIT_SECONDS",
+    "ENV_CODEC_CORS_ORIGINS",
     "ENV_HOST",
     "ENV_INSECURE",
     "ENV_MAX_BODY_BYTES",
+    "ENV_MAX_CONCURRENT_PER_CLIENT",
     "ENV_MAX_WAIT_SECONDS",
     "ENV_PORT",
     "ENV_TOKEN",
@@ -45,12 +49,17 @@ ENV_WAIT_SECONDS = "STARTJOB_BRIDGE_WAIT_SECONDS"
 ENV_MAX_WAIT_SECONDS = "STARTJOB_BRIDGE_MAX_WAIT_SECONDS"
 ENV_WORKER = "STARTJOB_BRIDGE_WORKER"  # "false" turns the co-located worker off
 ENV_INSECURE = "STARTJOB_BRIDGE_INSECURE"
+ENV_MAX_CONCURRENT_PER_CLIENT = "STARTJOB_BRIDGE_MAX_CONCURRENT_PER_CLIENT"
+ENV_CODEC_CORS_ORIGINS = "STARTJOB_CODEC_CORS_ORIGINS"  # comma-separated browser origins
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787  # 0 picks a free port
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # bytes of request body
 DEFAULT_WAIT_SECONDS = 30.0  # seconds a request waits when it names no waitSeconds
 DEFAULT_MAX_WAIT_SECONDS = 300.0  # seconds; larger waitSeconds are clamped to this
+DEFAULT_MAX_CONCURRENT_PER_CLIENT = 100  # requests in flight per client address; then 429
+DEFAULT_CODEC_CORS_ORIGINS = ("http://localhost:8233",)
+"""The Temporal UI of `startjob dev`; its browser calls `/codec/decode` from that origin."""
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -67,6 +76,9 @@ class BridgeConfig(BaseModel):
         max_wait_seconds: Upper bound on any wait; larger `waitSeconds` are clamped to it.
         with_worker: Run a `JobWorker` in the bridge on the client's task queue.
         insecure: Allow a non-loopback host without a token.
+        max_concurrent_per_client: Requests one client address may have in flight (a long
+            wait holds its slot); more get 429 with Retry-After. Health probes do not count.
+        codec_cors_origins: Browser origins (the Temporal UI) allowed to call `/codec/*`.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -79,6 +91,8 @@ class BridgeConfig(BaseModel):
     max_wait_seconds: float = Field(default=DEFAULT_MAX_WAIT_SECONDS, gt=0)
     with_worker: bool = True
     insecure: bool = False
+    max_concurrent_per_client: int = Field(default=DEFAULT_MAX_CONCURRENT_PER_CLIENT, gt=0)
+    codec_cors_origins: tuple[str, ...] = DEFAULT_CODEC_CORS_ORIGINS
 
     @model_validator(mode="after")
     def _wait_within_max(self) -> BridgeConfig:
@@ -109,6 +123,9 @@ class BridgeConfig(BaseModel):
             max_wait_seconds=max_wait,
             with_worker=_read_bool_env(env, ENV_WORKER, True),
             insecure=_read_bool_env(env, ENV_INSECURE, False),
+            max_concurrent_per_client=read_int_env(env, ENV_MAX_CONCURRENT_PER_CLIENT,
+                                                   DEFAULT_MAX_CONCURRENT_PER_CLIENT),
+            codec_cors_origins=_read_origins(env),
         )
 
     @property
@@ -155,6 +172,18 @@ def _read_token(env: Mapping[str, str]) -> str | None:
     if not text:
         raise ConfigurationError(f"{ENV_TOKEN_FILE}={path!r} is empty")
     return text
+
+
+def _read_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get(ENV_CODEC_CORS_ORIGINS) or ""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        scheme, sep, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+            raise ConfigurationError(
+                f"{ENV_CODEC_CORS_ORIGINS}: {origin!r} is not an origin such as "
+                "http://localhost:8233 (scheme, host, optional port; no path, no '*')")
+    return origins or DEFAULT_CODEC_CORS_ORIGINS
 
 
 def _read_bool_env(env: Mapping[str, str], name: str, default: bool) -> bool:

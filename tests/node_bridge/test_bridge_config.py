@@ -112,3 +112,26 @@ def test_exported_members() -> None:
     public = {name for name in dir(bridge) if not name.startswith("_")}
     assert len(set(bridge.__all__)) == len(bridge.__all__)
     assert set(bridge.__all__) == public - {"annotations"}
+
+
+def test_hardening_settings_from_the_environment() -> None:
+    defaults = BridgeConfig.from_env({})
+    assert defaults.max_concurrent_per_client == 100
+    assert defaults.codec_cors_origins == ("http://localhost:8233",)
+    config = BridgeConfig.from_env({
+        "STARTJOB_BRIDGE_MAX_CONCURRENT_PER_CLIENT": "7",
+        "STARTJOB_CODEC_CORS_ORIGINS": "https://temporal.example.com, http://localhost:8080/",
+    })
+    assert config.max_concurrent_per_client == 7
+    assert config.codec_cors_origins == ("https://temporal.example.com", "http://localhost:8080")
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    ({"STARTJOB_BRIDGE_MAX_CONCURRENT_PER_CLIENT": "0"},
+     "STARTJOB_BRIDGE_MAX_CONCURRENT_PER_CLIENT"),
+    ({"STARTJOB_CODEC_CORS_ORIGINS": "*"}, "STARTJOB_CODEC_CORS_ORIGINS"),
+    ({"STARTJOB_CODEC_CORS_ORIGINS": "http://ui.example/path"}, "STARTJOB_CODEC_CORS_ORIGINS"),
+])
+def test_bad_hardening_settings_name_the_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigurationError, match=named):
+        BridgeConfig.from_env(env)
