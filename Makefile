@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JS_DIR := node_bridge/js
 
-.PHONY: run test test-python test-js test-n8n soak lint install clean
+.PHONY: run test test-python test-js test-n8n soak bench lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,9 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/startjob dev
 
-## test: lint, then every Python and Node test, against real Temporal dev servers
-test: install lint test-python test-js
+## test: lint, then every Node and Python test (Node first: it builds the TS client the
+## bench smoke test drives), against real Temporal dev servers
+test: install lint test-js test-python
 
 test-python: install
 	$(PY) -m pytest -q -p no:cacheprovider
@@ -38,6 +39,11 @@ test-n8n: install
 soak: install
 	$(PY) -m tests.reliability.soak --jobs 2000 --concurrency 100 --out soak-2000.json
 	$(PY) -m tests.reliability.soak --jobs 20000 --concurrency 200 --out soak-20000.json
+
+## bench: startjob against plain temporalio, as ratios (own dev server, ~6 min; docs/performance.md)
+bench: install
+	cd $(JS_DIR) && ([ -d node_modules ] || npm ci --silent) && npm run --silent build
+	$(PY) -m bench
 
 lint: install
 	$(VENV)/bin/ruff check .

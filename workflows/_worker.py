@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities import (
     DEFAULT_MAX_RESULT_BYTES,
@@ -70,6 +70,11 @@ class JobWorker:
         max_concurrent_activities: Job attempts run at once by this worker.
         max_result_bytes: Results larger than this fail as PAYLOAD_TOO_LARGE.
         worker_options: Passed to `temporalio.worker.Worker` (tuning, interceptors, ...).
+            `StartJob` runs without the workflow sandbox by default (`workflow_runner`): it is
+            the only workflow this worker runs, it is startjob's own deterministic code (checked
+            by replay tests), and re-creating the sandbox for every job cost more than the rest
+            of the job (docs/performance.md). Pass `workflow_runner=SandboxedWorkflowRunner()`
+            to put it back.
     """
 
     def __init__(
@@ -98,7 +103,7 @@ class JobWorker:
                 for d in self.definitions
             ],
             max_concurrent_activities=max_concurrent_activities,
-            **worker_options,
+            **{"workflow_runner": UnsandboxedWorkflowRunner(), **worker_options},
         )
 
     @property

@@ -103,5 +103,9 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as err:
         raise ConfigurationError(f"cannot listen on {host}:{port} (--port / {ENV_PORT}, "
                                  f"--host): {err}") from None
+    # Accepted sockets inherit TCP_NODELAY from the listener. asyncio sets it only on sockets
+    # whose proto is IPPROTO_TCP, and create_server's is 0: without this, Nagle's algorithm
+    # holds each response's body until the client's delayed ACK, about 40 ms per request.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.set_inheritable(True)
     return sock

@@ -1,0 +1,140 @@
+"""Section 5: the bridge's memory per waiting call. A bridge subprocess without a worker, on a
+task queue nobody polls, holds `waiting_calls` open `POST /v1/jobs` requests; its VmRSS growth
+over the warmed-up process, divided by the number of calls, is the cost of one waiting call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import statistics
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from temporalio.client import Client
+
+from ._env import SETTINGS
+from ._report import Plan, Row, SectionResult, at_most
+
+__all__ = ["bridge_memory", "rss_kib"]
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_PREFIX = b"startjob bridge listening on "
+HOLD_SECONDS = 280  # each held call's waitSeconds: far longer than the measurement
+WAVE = 100  # held calls started at a time
+
+
+def rss_kib(pid: int) -> int:
+    """VmRSS of a process, from /proc/<pid>/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+@contextlib.asynccontextmanager
+async def bridge_process(address: str, task_queue: str,
+                         max_calls: int) -> AsyncIterator[tuple[int, str]]:
+    env = {**os.environ, "TEMPORAL_ADDRESS": address,
+           "STARTJOB_BRIDGE_MAX_CONCURRENT_PER_CLIENT": str(max_calls),
+           "STARTJOB_BRIDGE_MAX_WAIT_SECONDS": str(HOLD_SECONDS + 20)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "node_bridge.bridge", "--port", "0", "--no-worker",
+        "--task-queue", task_queue, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL)
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), 60)
+        if not line.startswith(READY_PREFIX):
+            raise RuntimeError(f"the bridge did not start: {line!r}")
+        yield process.pid, line[len(READY_PREFIX):].decode().strip()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
+async def _settled_rss(pid: int, samples: int = 5) -> float:
+    values = []
+    for _ in range(samples):
+        await asyncio.sleep(0.4)
+        values.append(rss_kib(pid))
+    return float(statistics.median(values))
+
+
+def _slope(points: list[tuple[int, float]]) -> float:
+    """Least-squares KiB per held call over (held calls, RSS) points."""
+    xs = [float(x) for x, _ in points]
+    ys = [y for _, y in points]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return math.nan
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+async def _count(client: Client, marker: str) -> int:
+    return (await client.count_workflows(f'ExecutionId = "{marker}"')).count
+
+
+async def _all_started(temporal: Client, marker: str, count: int,
+                       held: list[asyncio.Task[str]]) -> None:
+    deadline = asyncio.get_running_loop().time() + 60
+    while (started := await _count(temporal, marker)) < count:
+        finished = [task for task in held if task.done()]
+        if finished or asyncio.get_running_loop().time() > deadline:
+            why = repr(finished[0].exception() or finished[0].result()) if finished else ""
+            raise RuntimeError(f"the bridge started {started} of {count} held calls; "
+                               f"{len(finished)} answered early {why}")
+        await asyncio.sleep(0.2)
+
+
+async def bridge_memory(address: str, plan: Plan) -> SectionResult:
+    calls = plan.waiting_calls
+    queue = f"bench-idle-{uuid.uuid4()}"
+    temporal = await Client.connect(address)
+    limits = httpx.Limits(max_connections=calls + 50, max_keepalive_connections=calls + 50)
+    async with (bridge_process(address, queue, 2 * calls + 100) as (pid, url),
+                httpx.AsyncClient(base_url=url, limits=limits, timeout=None) as http):
+
+        async def call(marker: str, wait: float) -> str:
+            body = {"jobType": "echo", "settings": SETTINGS, "itemIndex": 0,
+                    "executionId": marker, "waitSeconds": wait}
+            response = await http.post("/v1/jobs", json=body)
+            return f"HTTP {response.status_code} {response.text[:300]}"
+
+        # Warm up: the same path (start, wait, 202 after the wait) a few dozen times.
+        await asyncio.gather(*(call("warmup", 1.0) for _ in range(min(50, calls))))
+        before = await _settled_rss(pid)
+        marker = f"held-{uuid.uuid4()}"
+        held: list[asyncio.Task[str]] = []
+        curve: list[tuple[int, float]] = [(0, before)]
+        try:
+            # In waves: a burst of 1,000 starts at once can outlast the start RPC's timeout on
+            # a loaded 2-core machine, and then answers 503 instead of waiting.
+            for wave in range(0, calls, WAVE):
+                size = min(WAVE, calls - wave)
+                held += [asyncio.create_task(call(marker, HOLD_SECONDS)) for _ in range(size)]
+                await _all_started(temporal, marker, wave + size, held)
+                curve.append((wave + size, float(rss_kib(pid))))
+            await asyncio.sleep(1.0)  # every handler is now waiting on its result
+            during = await _settled_rss(pid)
+        finally:
+            for task in held:
+                task.cancel()
+            await asyncio.gather(*held, return_exceptions=True)
+    per_call = (during - before) / calls
+    marginal = _slope(curve[len(curve) // 2:]) if len(curve) >= 4 else math.nan
+    result = SectionResult("5. bridge memory per waiting call", details={
+        "waiting_calls": calls, "rss_before_kib": before, "rss_holding_kib": during,
+        "kib_per_call": round(per_call, 2), "marginal_kib_per_call": round(marginal, 2),
+        "rss_by_held_calls_kib": curve})
+    result.rows.append(Row("5", f"bridge RSS per waiting call ({calls} held)", per_call, None,
+                           "KiB", None, "≤ 30 KiB", at_most(per_call, 30.0),
+                           note=f"{before / 1024:.0f} → {during / 1024:.0f} MiB; "
+                                f"marginal {marginal:.0f} KiB/call"))
+    return result
