@@ -16,13 +16,10 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import common
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities import JobRegistry, Progress, default_registry
+from activities import JobRegistry, default_registry
 from workflows import (
     SA_EXECUTION_ID,
     SA_ITEM_INDEX,
@@ -41,10 +38,17 @@ from workflows import (
 from ._codes import ErrorCode
 from ._config import ConfigurationError, JobClientConfig
 from ._connect import DEFAULT_TEMPORAL_ADDRESS, client_connect_options
+from ._inspect import (
+    attempts_from_history,
+    has_pollers,
+    job_identity,
+    job_state,
+    pending_progress,
+)
 from ._overrides import OverridesSource, check_overrides
 from ._prepare import LaunchRefused, PreparedJob, check_names, prepare_job
 from ._result import Failure, JobError, Success
-from ._status import JobState, JobStatus
+from ._status import JobStatus
 from ._telemetry import JobSpan, current_trace_id, job_span, with_tracing
 from ._translate import ErrorContext, job_error, job_error_from_exception
 
@@ -52,17 +56,6 @@ __all__ = ["DEFAULT_TEMPORAL_ADDRESS", "JobClient", "job_workflow_id"]
 
 _UNAVAILABLE_FIRST_PAUSE = 0.5  # seconds before asking again for a result Temporal could not give
 _UNAVAILABLE_MAX_PAUSE = 5.0
-
-_STATES: dict[WorkflowExecutionStatus, JobState] = {
-    WorkflowExecutionStatus.RUNNING: "RUNNING",
-    WorkflowExecutionStatus.COMPLETED: "COMPLETED",
-    WorkflowExecutionStatus.FAILED: "FAILED",
-    WorkflowExecutionStatus.CANCELED: "CANCELED",
-    WorkflowExecutionStatus.TERMINATED: "TERMINATED",
-    WorkflowExecutionStatus.TIMED_OUT: "TIMED_OUT",
-    WorkflowExecutionStatus.CONTINUED_AS_NEW: "CONTINUED_AS_NEW",
-}
-
 
 def job_workflow_id(job_type: str, idempotency_key: str | None = None) -> str:
     """`job/{jobType}/{idempotencyKey}`, or a fresh uuid when there is no key."""
@@ -212,7 +205,7 @@ class JobClient:
         """Attach to a job by its id (workflow id) and wait for its Result."""
         description = await self._client.get_workflow_handle(job_id).describe(
             rpc_timeout=self.config.rpc_timeout)
-        job_type, item_index = _identity(description.typed_search_attributes, job_id)
+        job_type, item_index = job_identity(description.typed_search_attributes, job_id)
         context = ErrorContext(job_type, item_index, job_id, description.run_id,
                                current_trace_id())
         handle: WorkflowHandle[Any, Any] = self._client.get_workflow_handle(job_id)
@@ -292,13 +285,13 @@ class JobClient:
                 if error.attempts == 0 and error.code in (ErrorCode.JOB_FAILED,
                                                           ErrorCode.TIMEOUT,
                                                           ErrorCode.CANCELLED):
-                    error.attempts = await self._attempts_from_history(handle)
+                    error.attempts = await attempts_from_history(handle, self.config.rpc_timeout)
                 return Failure(error=error)
             return Success(data=data)
 
     async def _wait_timed_out(self, context: ErrorContext, waited: float,
                               queue: str) -> JobError:
-        if not await self._has_pollers(queue):
+        if not await has_pollers(self._client, queue, self.config.rpc_timeout):
             message = (
                 f"no worker polls task queue {queue!r}: the job waits there until one does "
                 f"(start one with `startjob worker --task-queue {queue}`); stopped waiting "
@@ -312,30 +305,6 @@ class JobClient:
         return job_error(ErrorCode.TIMEOUT, message, context, retryable=True,
                          error_type="WaitTimeout")
 
-    async def _has_pollers(self, queue: str) -> bool:
-        try:
-            response = await self._client.workflow_service.describe_task_queue(
-                DescribeTaskQueueRequest(
-                    namespace=self._client.namespace,
-                    task_queue=TaskQueue(name=queue),
-                    task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-                ),
-                timeout=self.config.rpc_timeout,
-            )
-        except Exception:
-            return True  # unknown: do not claim there is no worker
-        return len(response.pollers) > 0
-
-    async def _attempts_from_history(self, handle: WorkflowHandle[Any, Any]) -> int:
-        attempts = 0
-        try:
-            async for event in handle.fetch_history_events(rpc_timeout=self.config.rpc_timeout):
-                if event.HasField("activity_task_started_event_attributes"):
-                    attempts = max(attempts, event.activity_task_started_event_attributes.attempt)
-        except Exception:
-            return attempts
-        return attempts
-
     # ========== Following and cancelling ==========
 
     async def get_job(self, job_id: str) -> JobStatus:
@@ -343,12 +312,12 @@ class JobClient:
         there is no such job (NOT_FOUND) or Temporal cannot be reached."""
         handle = self._client.get_workflow_handle(job_id)
         description = await handle.describe(rpc_timeout=self.config.rpc_timeout)
-        job_type, item_index = _identity(description.typed_search_attributes, job_id)
-        state = _STATES.get(description.status or WorkflowExecutionStatus.RUNNING, "RUNNING")
+        job_type, item_index = job_identity(description.typed_search_attributes, job_id)
+        state = job_state(description)
         status = JobStatus(job_id=job_id, run_id=description.run_id, job_type=job_type,
                            item_index=item_index, status=state)
         if state == "RUNNING":
-            status.attempt, status.progress = await self._pending_progress(description)
+            status.attempt, status.progress = await pending_progress(self._client, description)
             return status
         context = ErrorContext(job_type, item_index, job_id, description.run_id,
                                current_trace_id())
@@ -360,29 +329,6 @@ class JobClient:
         """Request cancellation; the waiting caller gets CANCELLED once the job stops."""
         handle = self._client.get_workflow_handle(job_id)
         await handle.cancel(reason=reason or "", rpc_timeout=self.config.rpc_timeout)
-
-    async def _pending_progress(self, description: Any) -> tuple[int | None, Progress | None]:
-        pending = list(description.raw_description.pending_activities)
-        if not pending:
-            return None, None
-        activity = pending[0]
-        progress = None
-        if activity.heartbeat_details.payloads:
-            try:
-                values = await self._client.data_converter.decode(
-                    activity.heartbeat_details.payloads)
-                progress = Progress.model_validate(values[0])
-            except Exception:
-                progress = None
-        return int(activity.attempt) or None, progress
-
-
-def _identity(attributes: common.TypedSearchAttributes, job_id: str) -> tuple[str, int]:
-    job_type = attributes.get(SA_JOB_TYPE) or (job_id.split("/")[1] if job_id.count("/") >= 2
-                                               else job_id)
-    item_index = attributes.get(SA_ITEM_INDEX)
-    return job_type, int(item_index) if item_index is not None else 0
-
 
 def _seconds(value: timedelta | float | None, default: timedelta) -> float:
     if value is None:
