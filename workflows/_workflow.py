@@ -14,7 +14,6 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel, ConfigDict, Field
 
     from activities import JobActivityInput
 
@@ -25,16 +24,10 @@ __all__ = ["WORKFLOW_TYPE", "StartJob", "StartJobInput", "job_summary"]
 WORKFLOW_TYPE = "StartJob"
 
 
-class StartJobInput(BaseModel):
-    """The one argument of `StartJob`. New fields must have defaults: old histories replay."""
+class StartJobInput(JobActivityInput):
+    """The one argument of `StartJob`: what the activity gets, plus the resolved options.
+    New fields must have defaults: old histories replay."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
-    job_type: str = Field(alias="jobType")
-    settings: Any = None
-    item_index: int = Field(default=0, alias="itemIndex")
-    execution_id: str | None = Field(default=None, alias="executionId")
-    node_name: str | None = Field(default=None, alias="nodeName")
     options: JobOptions
 
 

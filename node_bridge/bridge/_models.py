@@ -15,8 +15,8 @@ from activities import Progress
 from workflows import JobOptions
 
 from .._prepare import MAX_ITEM_INDEX
-from .._result import Failure, JobError, Success
-from .._status import JobState
+from .._result import JobError
+from .._status import JobStatus
 
 __all__ = [
     "CancelRequested",
@@ -69,20 +69,10 @@ class JobRunning(BaseModel):
     message: str | None = Field(default=None, description="Why the answer is not final yet.")
 
 
-class JobStatusBody(BaseModel):
+class JobStatusBody(JobStatus):
     """200 from `GET /v1/jobs/{jobId}` once the job ended: its status fields and its Result
     (nested as `result`, and also spread at the top level, so the body is itself a Result)."""
 
-    model_config = _CAMEL
-
-    job_id: str
-    run_id: str | None = None
-    job_type: str | None = None
-    item_index: int | None = None
-    status: JobState
-    attempt: int | None = None
-    progress: Progress | None = None
-    result: Success | Failure | None = None
     success: bool | None = None
     data: Any = None
     error: JobError | None = None
