@@ -22,6 +22,7 @@ import httpx
 from tests.reliability import _procs
 
 SAMPLE_EVERY = 0.2  # seconds between RSS samples
+CLIENT_ATTEMPTS = 30  # a client gives up after this many 429s or dropped connections
 
 
 @dataclass
@@ -42,6 +43,8 @@ class LoadReport:
     rss_kib_peak: int = 0
     rss_kib_after: int = 0
     followed: int = 0
+    retries: dict[str, int] = field(default_factory=dict)
+    """Client retries (429s, dropped connections) that later got their Result."""
     """202 answers (the bridge's wait ran out) followed with GET until the Result came."""
     latency_p50: float = 0.0
     latency_p99: float = 0.0
@@ -53,7 +56,7 @@ class LoadReport:
         return (f"{self.jobs} jobs at concurrency {self.concurrency} in {self.seconds:.1f}s "
                 f"({self.jobs_per_second:.0f}/s, p50 {self.latency_p50 * 1000:.0f} ms, "
                 f"p99 {self.latency_p99 * 1000:.0f} ms): {self.successes} Success "
-                f"({self.followed} followed after 202), "
+                f"({self.followed} followed after 202, client retries {self.retries or 0}), "
                 f"failures {self.failures or 0}, {self.executions} executions, "
                 f"{self.lost} lost, {self.duplicated} duplicated; bridge RSS "
                 f"{self.rss_kib_before / 1024:.0f} MiB before, {self.rss_kib_peak / 1024:.0f} "
@@ -75,6 +78,7 @@ async def run_load(url: str, bridge_pid: int, folder: Path, *, jobs: int, concur
 
     gate = asyncio.Semaphore(concurrency)
     failures: Counter[str] = Counter()
+    retries: Counter[str] = Counter()
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
@@ -87,20 +91,32 @@ async def run_load(url: str, bridge_pid: int, folder: Path, *, jobs: int, concur
             nonlocal followed
             async with gate:
                 started = time.monotonic()
-                try:
-                    response = await http.post("/v1/jobs", json={
-                        "jobType": "test-record", "itemIndex": i, "waitSeconds": 240,
-                        "idempotencyKey": f"{tag}-{i}",
-                        "settings": {"dir": str(folder), "tag": tag}})
-                    body = response.json()
-                    while response.status_code == 202:  # the wait ran out: follow, as clients do
-                        followed += 1
-                        response = await http.get(f"/v1/jobs/{quote(body['jobId'], safe='')}",
-                                                  params={"waitSeconds": 60})
+                request = {"jobType": "test-record", "itemIndex": i, "waitSeconds": 240,
+                           "idempotencyKey": f"{tag}-{i}",
+                           "settings": {"dir": str(folder), "tag": tag}}
+                # As real clients do (the TS client): retry a dropped connection or a 429
+                # with the same idempotency key, which attaches instead of running twice.
+                for attempt in range(1, CLIENT_ATTEMPTS + 1):
+                    try:
+                        response = await http.post("/v1/jobs", json=request)
                         body = response.json()
-                except httpx.TransportError as err:
-                    failures[f"transport {type(err).__name__}"] += 1
-                    return
+                        while response.status_code == 202:  # the wait ran out: follow it
+                            followed += 1
+                            response = await http.get(
+                                f"/v1/jobs/{quote(body['jobId'], safe='')}",
+                                params={"waitSeconds": 60})
+                            body = response.json()
+                    except httpx.TransportError as err:
+                        retries[f"transport {type(err).__name__}"] += 1
+                        if attempt == CLIENT_ATTEMPTS:
+                            failures[f"transport {type(err).__name__}"] += 1
+                            return
+                        await asyncio.sleep(min(0.2 * attempt, 2.0))
+                        continue
+                    if response.status_code != 429 or attempt == CLIENT_ATTEMPTS:
+                        break
+                    retries["429"] += 1
+                    await asyncio.sleep(float(response.headers.get("retry-after", "1")))
                 latencies.append(time.monotonic() - started)
                 if response.status_code == 200 and body.get("success") is True \
                         and body["data"] == {"tag": tag, "itemIndex": i}:
@@ -123,6 +139,7 @@ async def run_load(url: str, bridge_pid: int, folder: Path, *, jobs: int, concur
     report.jobs_per_second = jobs / report.seconds if report.seconds else 0.0
     report.failures = dict(failures)
     report.followed = followed
+    report.retries = dict(retries)
     latencies.sort()
     if latencies:
         report.latency_p50 = latencies[len(latencies) // 2]

@@ -2,10 +2,9 @@
 co-located worker; 0 lost, 0 duplicated (each test-record execution logs a line), every answer
 a Success, and the bridge's memory (VmRSS) reported before, at its peak and after.
 
-CI size: 2,000 jobs at concurrency 100 (the issue's figure; about 75 s here) (STARTJOB_RELIABILITY_LOAD_JOBS / _CONCURRENCY change it):
-on the 2-core CI machine, shared with other suites, 2,000 took 3 to 7 minutes, far over the
-suite's budget. 2,000 at 100 and 20,000 at 200 are `make soak` (tests/reliability/soak.py);
-figures in docs/reliability.md."""
+CI size: the issue's 2,000 jobs at concurrency 100, about 75 s on a quiet 2-core machine
+(STARTJOB_RELIABILITY_LOAD_JOBS / _CONCURRENCY change it). 20,000 at 200 is `make soak`
+(tests/reliability/soak.py); figures in docs/reliability.md."""
 
 from __future__ import annotations
 
