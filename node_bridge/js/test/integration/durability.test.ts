@@ -1,13 +1,14 @@
 // Waiting: 202 long-polls, a connection dropped mid-wait, attaching, cancelling.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 
 import { createJobClient, type FetchLike, type JobClient } from '@startjob/client'
 
 import { runLines, tempDir } from '../support/files.js'
+import { useStack } from '../support/fixture.js'
 import { SKIP_INTEGRATION } from '../support/skip.js'
-import { startStack, type Stack } from '../support/stack.js'
+import type { Stack } from '../support/stack.js'
 
 interface Slow { slept: number; attempt: number }
 
@@ -35,16 +36,7 @@ function recordingFetch() {
 describe('waiting for jobs', { skip: SKIP_INTEGRATION }, () => {
   let stack: Stack
   let jobs: JobClient
-  const tmp = tempDir()
-
-  before(async () => {
-    stack = await startStack()
-    jobs = createJobClient({ baseUrl: stack.bridge.baseUrl })
-  })
-  after(async () => {
-    await stack?.stop()
-    tmp.cleanup()
-  })
+  const tmp = useStack((s, j) => { stack = s; jobs = j })
 
   test('a connection dropped mid-wait is retried with the same key: one run, same Result', async () => {
     const { log, fetch } = recordingFetch()

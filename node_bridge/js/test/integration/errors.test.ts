@@ -1,26 +1,18 @@
 // Failures, end to end: every one is a Result, none is a rejection.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 
 import { createJobClient, type JobClient } from '@startjob/client'
 
-import { runLines, tempDir } from '../support/files.js'
+import { runLines } from '../support/files.js'
+import { useStack } from '../support/fixture.js'
 import { SKIP_INTEGRATION } from '../support/skip.js'
-import { startStack, type Bridge, type Stack } from '../support/stack.js'
+import type { Bridge, Stack } from '../support/stack.js'
 
 describe('failures through the bridge', { skip: SKIP_INTEGRATION }, () => {
   let stack: Stack
   let jobs: JobClient
-  const tmp = tempDir()
-
-  before(async () => {
-    stack = await startStack()
-    jobs = createJobClient({ baseUrl: stack.bridge.baseUrl })
-  })
-  after(async () => {
-    await stack?.stop()
-    tmp.cleanup()
-  })
+  const tmp = useStack((s, j) => { stack = s; jobs = j })
 
   test('a job that always fails -> JOB_FAILED after 3 attempts, errorType ValueError', async () => {
     const r = await jobs.startJob('test-fail-always', { dir: tmp.dir, tag: 'fail' }, 4)

@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 
-import { bindStartJob, createJobClient, deriveIdempotencyKey, type JobClient } from '@startjob/client'
+import { bindStartJob, deriveIdempotencyKey, type JobClient } from '@startjob/client'
 
 import { runLines, tempDir } from '../support/files.js'
+import { useStack } from '../support/fixture.js'
 import { SKIP_INTEGRATION } from '../support/skip.js'
-import { startStack, type Stack } from '../support/stack.js'
 
 interface Item { json: Record<string, unknown> }
 
@@ -23,18 +23,8 @@ function fakeThis(items: Item[], executionId: string, nodeName = 'Start Job') {
 }
 
 describe('the seed examples', { skip: SKIP_INTEGRATION }, () => {
-  let stack: Stack
   let jobs: JobClient
-  const tmp = tempDir()
-
-  before(async () => {
-    stack = await startStack()
-    jobs = createJobClient({ baseUrl: stack.bridge.baseUrl })
-  })
-  after(async () => {
-    await stack?.stop()
-    tmp.cleanup()
-  })
+  const tmp = useStack((_stack, j) => { jobs = j })
 
   test('(1) the per-item loop, with this.startJob from bindStartJob', async () => {
     const items: Item[] = [{ json: { name: 'a' } }, { json: { name: 'b' } }, { json: { name: 'c' } }]
