@@ -269,7 +269,10 @@ class JobClient:
         pause = _UNAVAILABLE_FIRST_PAUSE
         while True:
             try:
-                data = await asyncio.wait_for(handle.result(), max(deadline - loop.time(), 0.0))
+                # A timeout scope, not `wait_for`: no extra task per waiting caller (the bridge
+                # holds one of these per open request, docs/performance.md).
+                async with asyncio.timeout_at(deadline):
+                    data = await handle.result()
             except TimeoutError:
                 return Failure(error=await self._wait_timed_out(context, wait_seconds, queue))
             except asyncio.CancelledError:

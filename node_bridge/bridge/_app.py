@@ -25,6 +25,7 @@ from ._jobs import router as jobs_router
 from ._limits import ConcurrencyLimit
 from ._meta import HEALTH_PATHS
 from ._meta import router as meta_router
+from ._start_endpoint import StartJobEndpoint
 from ._state import BridgeState, bridge_state
 from ._tracing import instrument
 
@@ -55,6 +56,8 @@ def create_app(client: JobClient, config: BridgeConfig) -> FastAPI:
     app.include_router(jobs_router)
     app.include_router(meta_router)
     app.include_router(codec_router)
+    # Added first, so it runs last: inside every guard below, outside FastAPI's router.
+    app.add_middleware(StartJobEndpoint, state=app.state.bridge)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(ConcurrencyLimit, per_client=config.max_concurrent_per_client,
                        open_paths=HEALTH_PATHS)

@@ -20,7 +20,7 @@ from .._codes import ErrorCode
 from .._translate import ErrorContext
 from ._responses import error_response
 
-__all__ = ["context_from_body", "install_error_handlers"]
+__all__ = ["context_from_body", "install_error_handlers", "validation_error_response"]
 
 _log = logging.getLogger("startjob.bridge")
 _LOCATIONS = {"body", "query", "path", "header"}
@@ -45,8 +45,16 @@ def context_from_body(body: Any) -> ErrorContext:
 
 
 async def _validation_failed(request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors: Sequence[dict[str, Any]] = exc.errors()
-    context = context_from_body(exc.body)
+    return validation_error_response(exc.errors(), exc.body,
+                                     request.headers.get("content-type", ""))
+
+
+def validation_error_response(errors: Sequence[dict[str, Any]], body: Any,
+                              content_type: str) -> JSONResponse:
+    """400 for malformed JSON, 422 naming each missing or mistyped field: the answer for a
+    request body that did not validate, whichever path (`StartJobEndpoint` or a FastAPI
+    route) parsed it. `errors` are pydantic's, their `loc` starting with "body"."""
+    context = context_from_body(body)
     malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
     if malformed is not None:
         position = malformed["loc"][-1] if len(malformed["loc"]) > 1 else "?"
@@ -58,17 +66,16 @@ async def _validation_failed(request: Request, exc: RequestValidationError) -> J
         )
     details = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
                for e in errors]
-    problems = "; ".join(_describe(e, request) for e in errors)
+    problems = "; ".join(_describe(e, content_type) for e in errors)
     return error_response(ErrorCode.INVALID_SETTINGS, f"invalid request: {problems}", context,
                           status=422, error_type="ValidationError", details=details)
 
 
-def _describe(error: dict[str, Any], request: Request) -> str:
+def _describe(error: dict[str, Any], content_type: str) -> str:
     loc = [str(p) for p in error["loc"]]
     where = loc[0] if loc and loc[0] in _LOCATIONS else "body"
     field = ".".join(loc[1:] if loc and loc[0] in _LOCATIONS else loc)
     if not field:
-        content_type = request.headers.get("content-type", "")
         hint = "" if "json" in content_type else " (send Content-Type: application/json)"
         return f"the {where} must be a JSON object{hint}: {error['msg']}"
     suffix = "" if where == "body" else f" ({where} parameter)"

@@ -127,6 +127,34 @@ async def test_a_body_that_is_not_an_object_is_422(http: httpx.AsyncClient) -> N
         assert _error(response)["code"] == ErrorCode.INVALID_SETTINGS
 
 
+async def test_a_body_sent_as_text_is_422_saying_which_content_type(
+        http: httpx.AsyncClient) -> None:
+    body = json.dumps(_start("echo", {}, 0)).encode()
+    for headers in ({"Content-Type": "text/plain"}, {}):
+        response = await http.post("/v1/jobs", content=body, headers=headers)
+        assert response.status_code == 422, (headers, response.text)
+        error = _error(response)
+        assert error["code"] == ErrorCode.INVALID_SETTINGS
+        assert "send Content-Type: application/json" in error["message"], error["message"]
+
+
+async def test_json_content_types_with_parameters_or_suffixes_are_read(
+        http: httpx.AsyncClient) -> None:
+    body = json.dumps(_start("echo", {"typed": True}, 0)).encode()
+    for content_type in ("application/json; charset=utf-8", "application/vnd.startjob+json"):
+        response = await http.post("/v1/jobs", content=body,
+                                   headers={"Content-Type": content_type})
+        assert response.status_code == 200, (content_type, response.text)
+        assert response.json()["data"] == {"typed": True}
+
+
+async def test_a_body_that_is_not_utf8_is_400(http: httpx.AsyncClient) -> None:
+    response = await http.post("/v1/jobs", content=b'{"jobType": "\xff\xfe"}',
+                               headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert _error(response)["errorType"] == "MalformedJSON"
+
+
 async def test_a_body_over_the_limit_is_413_unread(http: httpx.AsyncClient) -> None:
     padding = "x" * (2 * 1024 * 1024)
     response = await http.post("/v1/jobs", json=_start("echo", {"blob": padding}, 0))
