@@ -11,6 +11,7 @@
 
 import { exchange, sleep, type Exchange, type FetchLike, type NoAnswer, type Transport } from './_http.js'
 import { deriveIdempotencyKey, randomIdempotencyKey } from './_idempotency.js'
+import { nodeHttpFetch } from './_node_http.js'
 import {
   failure, isObject, isResult,
   type ErrorFields, type Failure, type JobState, type JobStatus, type Result,
@@ -43,7 +44,10 @@ export interface JobClientOptions {
    * `waitSeconds * 1000`, or every long wait is cut short.
    */
   timeoutMs?: number
-  /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
+  /**
+   * A `fetch` to send requests with (tests, proxies, instrumentation), e.g. `globalThis.fetch`.
+   * Default: `node:http`/`node:https` with keep-alive, which costs less per call than `fetch`.
+   */
   fetch?: FetchLike
   /** How many times a request that got no answer (or 502/503/504) is repeated. Default 3. */
   retries?: number
@@ -130,7 +134,7 @@ class HttpJobClient implements JobClient {
     this.#transport = {
       baseUrl: this.baseUrl,
       token: options?.token || undefined,
-      fetch: options?.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      fetch: options?.fetch ?? nodeHttpFetch,
       retries: wholeOr(options?.retries, DEFAULT_RETRIES),
       retryDelayMs: wholeOr(options?.retryDelayMs, DEFAULT_RETRY_DELAY_MS),
     }

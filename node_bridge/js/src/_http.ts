@@ -6,7 +6,14 @@
  * reads, and job starts that carry an idempotency key (the bridge attaches to the same job).
  */
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+/** What the client reads of an answer: a `Response` has both. */
+export interface FetchAnswer {
+  status: number
+  text(): Promise<string>
+}
+
+/** `fetch`'s shape, as far as the client uses it: the global `fetch` is one. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<FetchAnswer>
 
 export interface Transport {
   /** Without a trailing slash. */

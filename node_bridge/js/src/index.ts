@@ -25,7 +25,7 @@ export {
   type StartJobOptions,
   type WaitForJobOptions,
 } from './_client.js'
-export type { FetchLike } from './_http.js'
+export type { FetchAnswer, FetchLike } from './_http.js'
 export { deriveIdempotencyKey, type KeyParts } from './_idempotency.js'
 export {
   ERROR_CODES,

@@ -12,6 +12,8 @@ export interface SeenRequest {
   url: string
   headers: IncomingMessage['headers']
   body: unknown
+  /** The client's port: the same port means the same (kept-alive) connection. */
+  clientPort: number
 }
 
 export type Handler = (req: SeenRequest, res: ServerResponse) => void
@@ -31,7 +33,7 @@ export async function startStub(handlers: Handler[]): Promise<Stub> {
       const text = Buffer.concat(chunks).toString('utf8')
       const request: SeenRequest = {
         method: req.method ?? '', url: req.url ?? '', headers: req.headers,
-        body: text ? JSON.parse(text) : undefined,
+        body: text ? JSON.parse(text) : undefined, clientPort: req.socket.remotePort ?? 0,
       }
       seen.push(request)
       const handler = handlers[Math.min(seen.length - 1, handlers.length - 1)]
