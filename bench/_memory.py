@@ -1,6 +1,8 @@
 """Section 5: the bridge's memory per waiting call. A bridge subprocess without a worker, on a
 task queue nobody polls, holds `waiting_calls` open `POST /v1/jobs` requests; its VmRSS growth
-over the warmed-up process, divided by the number of calls, is the cost of one waiting call."""
+over the warmed-up process, divided by the number of calls, is the cost of one waiting call.
+A second run with `tracemalloc` on (`bench._heap_probe`) measures the Python heap of the same
+calls: the part that is the bridge's own code, without the allocator's noise."""
 
 from __future__ import annotations
 
@@ -8,16 +10,19 @@ import asyncio
 import contextlib
 import math
 import os
+import signal
 import statistics
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from temporalio.client import Client
 
 from ._env import SETTINGS
+from ._heap_probe import TRACED_PREFIX
 from ._report import Plan, Row, SectionResult, at_most
 
 __all__ = ["bridge_memory", "rss_kib"]
@@ -36,14 +41,32 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+class BridgeProcess:
+    """A bridge subprocess: its pid, URL, and (when started as the heap probe) its heap."""
+
+    def __init__(self, process: asyncio.subprocess.Process, url: str) -> None:
+        self.process = process
+        self.url = url
+
+    async def traced_kib(self) -> float:
+        """The probe's Python heap in use (`bench._heap_probe`), in KiB."""
+        assert self.process.stdout is not None
+        self.process.send_signal(signal.SIGUSR1)
+        line = await asyncio.wait_for(self.process.stdout.readline(), 30)
+        if not line.startswith(TRACED_PREFIX.encode()):
+            raise RuntimeError(f"the heap probe answered {line!r}")
+        return int(line[len(TRACED_PREFIX):]) / 1024
+
+
 @contextlib.asynccontextmanager
-async def bridge_process(address: str, task_queue: str,
-                         max_calls: int) -> AsyncIterator[tuple[int, str]]:
+async def bridge_process(address: str, task_queue: str, max_calls: int, *,
+                         heap_probe: bool = False) -> AsyncIterator[BridgeProcess]:
     env = {**os.environ, "TEMPORAL_ADDRESS": address,
            "STARTJOB_BRIDGE_MAX_CONCURRENT_PER_CLIENT": str(max_calls),
            "STARTJOB_BRIDGE_MAX_WAIT_SECONDS": str(HOLD_SECONDS + 20)}
+    module = "bench._heap_probe" if heap_probe else "node_bridge.bridge"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "node_bridge.bridge", "--port", "0", "--no-worker",
+        sys.executable, "-m", module, "--port", "0", "--no-worker",
         "--task-queue", task_queue, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL)
     try:
@@ -51,7 +74,7 @@ async def bridge_process(address: str, task_queue: str,
         line = await asyncio.wait_for(process.stdout.readline(), 60)
         if not line.startswith(READY_PREFIX):
             raise RuntimeError(f"the bridge did not start: {line!r}")
-        yield process.pid, line[len(READY_PREFIX):].decode().strip()
+        yield BridgeProcess(process, line[len(READY_PREFIX):].decode().strip())
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
@@ -93,13 +116,23 @@ async def _all_started(temporal: Client, marker: str, count: int,
         await asyncio.sleep(0.2)
 
 
-async def bridge_memory(address: str, plan: Plan) -> SectionResult:
-    calls = plan.waiting_calls
+@dataclass
+class Held:
+    """Readings of one bridge holding `calls` waiting calls: before, and while holding."""
+
+    before: float
+    during: float
+    curve: list[tuple[int, float]]
+
+
+async def _hold(address: str, calls: int, read: Callable[[BridgeProcess], Awaitable[float]],
+                *, heap_probe: bool) -> Held:
+    """Start a bridge, warm it up, hold `calls` waiting calls in waves, reading it as we go."""
     queue = f"bench-idle-{uuid.uuid4()}"
     temporal = await Client.connect(address)
     limits = httpx.Limits(max_connections=calls + 50, max_keepalive_connections=calls + 50)
-    async with (bridge_process(address, queue, 2 * calls + 100) as (pid, url),
-                httpx.AsyncClient(base_url=url, limits=limits, timeout=None) as http):
+    async with (bridge_process(address, queue, 2 * calls + 100, heap_probe=heap_probe) as bridge,
+                httpx.AsyncClient(base_url=bridge.url, limits=limits, timeout=None) as http):
 
         async def call(marker: str, wait: float) -> str:
             body = {"jobType": "echo", "settings": SETTINGS, "itemIndex": 0,
@@ -109,7 +142,7 @@ async def bridge_memory(address: str, plan: Plan) -> SectionResult:
 
         # Warm up: the same path (start, wait, 202 after the wait) a few dozen times.
         await asyncio.gather(*(call("warmup", 1.0) for _ in range(min(50, calls))))
-        before = await _settled_rss(pid)
+        before = await read(bridge)
         marker = f"held-{uuid.uuid4()}"
         held: list[asyncio.Task[str]] = []
         curve: list[tuple[int, float]] = [(0, before)]
@@ -120,21 +153,38 @@ async def bridge_memory(address: str, plan: Plan) -> SectionResult:
                 size = min(WAVE, calls - wave)
                 held += [asyncio.create_task(call(marker, HOLD_SECONDS)) for _ in range(size)]
                 await _all_started(temporal, marker, wave + size, held)
-                curve.append((wave + size, float(rss_kib(pid))))
+                if not heap_probe:
+                    curve.append((wave + size, float(rss_kib(bridge.process.pid))))
             await asyncio.sleep(1.0)  # every handler is now waiting on its result
-            during = await _settled_rss(pid)
+            during = await read(bridge)
         finally:
             for task in held:
                 task.cancel()
             await asyncio.gather(*held, return_exceptions=True)
-    per_call = (during - before) / calls
-    marginal = _slope(curve[len(curve) // 2:]) if len(curve) >= 4 else math.nan
+    return Held(before, during, curve)
+
+
+async def bridge_memory(address: str, plan: Plan) -> SectionResult:
+    calls = plan.waiting_calls
+    rss = await _hold(address, calls, lambda bridge: _settled_rss(bridge.process.pid),
+                      heap_probe=False)
+    heap = await _hold(address, calls, BridgeProcess.traced_kib, heap_probe=True)
+    per_call = (rss.during - rss.before) / calls
+    heap_per_call = (heap.during - heap.before) / calls
+    marginal = _slope(rss.curve[len(rss.curve) // 2:]) if len(rss.curve) >= 4 else math.nan
     result = SectionResult("5. bridge memory per waiting call", details={
-        "waiting_calls": calls, "rss_before_kib": before, "rss_holding_kib": during,
+        "waiting_calls": calls, "rss_before_kib": rss.before, "rss_holding_kib": rss.during,
         "kib_per_call": round(per_call, 2), "marginal_kib_per_call": round(marginal, 2),
-        "rss_by_held_calls_kib": curve})
-    result.rows.append(Row("5", f"bridge RSS per waiting call ({calls} held)", per_call, None,
-                           "KiB", None, "≤ 30 KiB", at_most(per_call, 30.0),
-                           note=f"{before / 1024:.0f} → {during / 1024:.0f} MiB; "
-                                f"marginal {marginal:.0f} KiB/call"))
+        "rss_by_held_calls_kib": rss.curve,
+        "python_heap_before_kib": round(heap.before, 1),
+        "python_heap_holding_kib": round(heap.during, 1),
+        "python_heap_kib_per_call": round(heap_per_call, 2)})
+    result.rows += [
+        Row("5", f"bridge RSS per waiting call ({calls} held)", per_call, None, "KiB", None,
+            "≤ 30 KiB", at_most(per_call, 30.0),
+            note=f"{rss.before / 1024:.0f} → {rss.during / 1024:.0f} MiB; "
+                 f"marginal {marginal:.0f} KiB/call"),
+        Row("5", "bridge Python heap per waiting call", heap_per_call, None,
+            "KiB", None, note="tracemalloc, a second run; part of the RSS above"),
+    ]
     return result
