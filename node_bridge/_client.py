@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from temporalio import common
 from temporalio.client import Client, WorkflowHandle
@@ -56,6 +56,15 @@ __all__ = ["DEFAULT_TEMPORAL_ADDRESS", "JobClient", "job_workflow_id"]
 
 _UNAVAILABLE_FIRST_PAUSE = 0.5  # seconds before asking again for a result Temporal could not give
 _UNAVAILABLE_MAX_PAUSE = 5.0
+
+class _Launched(NamedTuple):
+    """A started job, as `_await_result` takes it."""
+
+    handle: WorkflowHandle[Any, Any]
+    context: ErrorContext
+    wait_seconds: float
+    queue: str
+
 
 def job_workflow_id(job_type: str, idempotency_key: str | None = None) -> str:
     """`job/{jobType}/{idempotencyKey}`, or a fresh uuid when there is no key."""
@@ -151,13 +160,16 @@ class JobClient:
             task_queue: Overrides the job type's and the client's task queue.
         """
         with job_span(_printable(job_type), _int_or_zero(item_index), idempotency_key) as span:
-            return span.finish(await self._start_and_wait(
+            launched = await self._launch(
                 span, job_type, settings, item_index, idempotency_key=idempotency_key,
                 execution_id=execution_id, node_name=node_name, retry_policy=retry_policy,
                 wait_timeout=wait_timeout, task_queue=task_queue,
-            ))
+            )
+            if isinstance(launched, Failure):
+                return span.finish(launched)
+            return span.finish(await self._await_result(*launched))
 
-    async def _start_and_wait(
+    async def _launch(
         self,
         span: JobSpan,
         job_type: str,
@@ -170,7 +182,12 @@ class JobClient:
         retry_policy: Any,
         wait_timeout: timedelta | float | None,
         task_queue: str | None,
-    ) -> Success | Failure:
+    ) -> _Launched | Failure:
+        """Check, resolve and start; a refusal or a failed start is the `Failure` to answer.
+
+        Kept apart from the wait so that what launching needed (the validated settings, the
+        resolved options) is garbage by the time the caller waits: the bridge holds one
+        waiting call per open request (docs/performance.md)."""
         context = ErrorContext(job_type=_printable(job_type),
                                item_index=_int_or_zero(item_index), trace_id=span.trace_id)
         try:
@@ -194,10 +211,10 @@ class JobClient:
                                        idempotency_key, execution_id, node_name)
         except Exception as err:
             return Failure(error=job_error_from_exception(err, context))
+        span.launched(workflow_id, handle.result_run_id)
         context = ErrorContext(job_type, item_index, workflow_id, handle.result_run_id,
                                context.trace_id)
-        span.launched(workflow_id, handle.result_run_id)
-        return await self._await_result(handle, context, timeout, queue)
+        return _Launched(handle, context, timeout, queue)
 
     async def wait_for_job(
         self, job_id: str, *, wait_timeout: timedelta | float | None = None

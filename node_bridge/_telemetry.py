@@ -30,6 +30,7 @@ __all__ = [
     "JobSpan",
     "current_trace_id",
     "job_span",
+    "sdk_installed",
     "with_tracing",
 ]
 
@@ -50,6 +51,13 @@ def current_trace_id() -> str | None:
     """The active OpenTelemetry trace id as 32 hex digits, or `None` outside any trace."""
     context = trace.get_current_span().get_span_context()
     return format(context.trace_id, "032x") if context.is_valid else None
+
+
+def sdk_installed() -> bool:
+    """Whether an OpenTelemetry SDK (any real tracer provider) is installed: until then every
+    span is a no-op, and making one only costs time and memory."""
+    return not isinstance(trace.get_tracer_provider(),
+                          trace.ProxyTracerProvider | trace.NoOpTracerProvider)
 
 
 def with_tracing(client: Client) -> Client:
@@ -73,7 +81,7 @@ def with_tracing(client: Client) -> Client:
     provider = trace.get_tracer_provider()
     if isinstance(provider, ReplaySafeTracerProvider):
         config["plugins"] = [*plugins, OpenTelemetryPlugin(add_temporal_spans=True)]
-    elif isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider):
+    elif not sdk_installed():
         return client
     else:
         config["interceptors"] = [*interceptors, TracingInterceptor()]
@@ -119,6 +127,14 @@ class JobSpan:
 
 @contextmanager
 def job_span(job_type: str, item_index: int, idempotency_key: str | None) -> Iterator[JobSpan]:
+    """The `startjob.start_job` span around one call, while it launches and waits.
+
+    Without an SDK the call runs in the caller's span (which still carries an incoming trace
+    id) instead of a no-op span of its own: a waiting call holds this for its whole wait, and
+    the no-op span's context managers cost about 2.5 KiB each (docs/performance.md)."""
+    if not sdk_installed():
+        yield JobSpan(trace.get_current_span(), job_type)
+        return
     attributes: dict[str, str | int] = {"job.type": job_type, "job.item_index": item_index}
     if idempotency_key:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
