@@ -10,7 +10,7 @@ or from a shell: `python -m node_bridge.bridge --port 8787 --jobs myproject.jobs
 Temporal UI (`POST /codec/encode`, `POST /codec/decode`).
 """
 
-from ._app import create_app
+from ._app import BridgeApp, create_app
 from ._config import (
     DEFAULT_CODEC_CORS_ORIGINS,
     DEFAULT_HOST,
@@ -63,6 +63,7 @@ __all__ = [
     "ENV_TOKEN_FILE",
     "ENV_WAIT_SECONDS",
     "ENV_WORKER",
+    "BridgeApp",
     "BridgeConfig",
     "CancelRequested",
     "Health",

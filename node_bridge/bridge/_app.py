@@ -1,17 +1,27 @@
-"""`create_app`: the bridge's FastAPI application for one `JobClient`.
+"""`create_app`: the bridge as one ASGI app for one `JobClient`.
 
-The app runs a co-located `JobWorker` on the client's task queue during its lifespan (unless
+    app = create_app(client, BridgeConfig.from_env())   # serve with uvicorn, or serve_bridge
+
+Requests pass the bridge's guards (tracing, codec CORS, token, per-client limit, body limit)
+and then, for `POST /v1/jobs`, `StartJobEndpoint`, all plain ASGI; every other request goes on
+to the FastAPI app (`BridgeApp.api`: the routes, the OpenAPI document, the error handlers). The
+guards sit in front of FastAPI rather than in its middleware stack so that a waiting call keeps
+no FastAPI frames alive for its whole wait (docs/performance.md). The FastAPI app runs a
+co-located `JobWorker` on the client's task queue during its lifespan (unless
 `config.with_worker` is false), so jobs started through the bridge start eagerly and need no
 separate worker process.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from workflows import JobWorker
 
@@ -19,7 +29,7 @@ from .._client import JobClient
 from ._codec import CodecCors
 from ._codec import router as codec_router
 from ._config import BridgeConfig
-from ._errors import install_error_handlers
+from ._errors import ErrorsAsResults, install_error_handlers
 from ._guards import BodyLimit, TokenGuard
 from ._jobs import router as jobs_router
 from ._limits import ConcurrencyLimit
@@ -27,11 +37,17 @@ from ._meta import HEALTH_PATHS
 from ._meta import router as meta_router
 from ._start_endpoint import StartJobEndpoint
 from ._state import BridgeState, bridge_state
-from ._tracing import instrument
+from ._tracing import traced
 
-__all__ = ["create_app"]
+__all__ = ["BridgeApp", "create_app"]
 
 _log = logging.getLogger("startjob.bridge")
+
+# The bridge makes its own server spans and HTTP metrics in front of FastAPI (`_tracing`); FastAPI
+# versions with built-in telemetry would add a second set for the requests that reach it.
+_NO_NATIVE_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {})
 
 _DESCRIPTION = """Launch startjob jobs over HTTP and await their Result.
 
@@ -42,32 +58,53 @@ launched. `waitSeconds` above the bridge's maximum (STARTJOB_BRIDGE_MAX_WAIT_SEC
 default) is clamped to it."""
 
 
-def create_app(client: JobClient, config: BridgeConfig) -> FastAPI:
+class BridgeApp:
+    """The ASGI app `create_app` makes: the guards and `POST /v1/jobs` in front, `api` behind.
+
+    Lifespan events go straight to `api` (the co-located worker); HTTP requests through the
+    guards."""
+
+    def __init__(self, api: FastAPI, state: BridgeState) -> None:
+        self.api = api
+        self.state = state
+        config = state.config
+        # Innermost first: each layer wraps the ones before it.
+        chain: ASGIApp = StartJobEndpoint(api, state=state)
+        chain = BodyLimit(chain, max_bytes=config.max_body_bytes)
+        chain = ConcurrencyLimit(chain, per_client=config.max_concurrent_per_client,
+                                 open_paths=HEALTH_PATHS)
+        token = config.token_value
+        if token:  # outside the limits: unauthenticated bodies are never read
+            chain = TokenGuard(chain, token=token, open_paths=HEALTH_PATHS)
+        # outside the token check: CORS preflights carry no token
+        chain = CodecCors(chain, origins=config.codec_cors_origins)
+        chain = ErrorsAsResults(chain)
+        routes = [*jobs_router.routes, *meta_router.routes, *codec_router.routes, *api.routes]
+        self._guarded = traced(chain, routes, untraced_paths=HEALTH_PATHS)  # around everything
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.api(scope, receive, send)
+        else:
+            await self._guarded(scope, receive, send)
+
+
+def create_app(client: JobClient, config: BridgeConfig) -> BridgeApp:
     """The bridge as an ASGI app; serve it with `serve_bridge` or any ASGI server.
 
     Args:
         client: Launches and follows jobs; its registry is what the bridge offers.
         config: Token, body limit, waits, and whether to run a co-located worker.
     """
-    app = FastAPI(title="startjob bridge", description=_DESCRIPTION, version="1",
-                  lifespan=_lifespan, redoc_url=None)
-    app.state.bridge = BridgeState(client=client, config=config)
-    install_error_handlers(app)
-    app.include_router(jobs_router)
-    app.include_router(meta_router)
-    app.include_router(codec_router)
-    # Added first, so it runs last: inside every guard below, outside FastAPI's router.
-    app.add_middleware(StartJobEndpoint, state=app.state.bridge)
-    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
-    app.add_middleware(ConcurrencyLimit, per_client=config.max_concurrent_per_client,
-                       open_paths=HEALTH_PATHS)
-    token = config.token_value
-    if token:  # added last, so it runs first: unauthenticated bodies are never read
-        app.add_middleware(TokenGuard, token=token, open_paths=HEALTH_PATHS)
-    # outside the token check: CORS preflights carry no token
-    app.add_middleware(CodecCors, origins=config.codec_cors_origins)
-    instrument(app, untraced_paths=HEALTH_PATHS)  # wraps every middleware, whatever the order
-    return app
+    api = FastAPI(title="startjob bridge", description=_DESCRIPTION, version="1",
+                  lifespan=_lifespan, redoc_url=None, **_NO_NATIVE_TELEMETRY)
+    state = BridgeState(client=client, config=config)
+    api.state.bridge = state
+    install_error_handlers(api)
+    api.include_router(jobs_router)
+    api.include_router(meta_router)
+    api.include_router(codec_router)
+    return BridgeApp(api, state)
 
 
 @asynccontextmanager

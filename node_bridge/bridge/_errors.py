@@ -15,12 +15,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._codes import ErrorCode
 from .._translate import ErrorContext
 from ._responses import error_response
 
-__all__ = ["context_from_body", "install_error_handlers", "validation_error_response"]
+__all__ = [
+    "ErrorsAsResults",
+    "context_from_body",
+    "install_error_handlers",
+    "validation_error_response",
+]
 
 _log = logging.getLogger("startjob.bridge")
 _LOCATIONS = {"body", "query", "path", "header"}
@@ -96,8 +102,41 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    _log.exception("bridge error on %s %s", request.method, request.url.path)
+    return unexpected_error_response(request.method, request.url.path, exc)
+
+
+def unexpected_error_response(method: str, path: str, exc: Exception) -> JSONResponse:
+    """500 for a bug in the bridge: logged with its traceback, answered as a Result."""
+    _log.error("bridge error on %s %s", method, path, exc_info=exc)
     return error_response(
         ErrorCode.JOB_FAILED, f"the bridge failed: {type(exc).__name__}: {exc}",
         ErrorContext("", 0), status=500, error_type=type(exc).__name__,
     )
+
+
+class ErrorsAsResults:
+    """Pure ASGI middleware: a bug in the layers in front of FastAPI (the guards,
+    `StartJobEndpoint`) answers the same 500 Result as one in a route, while no response has
+    started; after that the connection is closed by the server, as for any ASGI app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            if started:
+                raise
+            response = unexpected_error_response(scope["method"], scope["path"], exc)
+            await response(scope, receive, send)

@@ -20,7 +20,6 @@ from .._client import JobClient
 from .._config import ConfigurationError
 from ._app import create_app
 from ._config import ENV_PORT, BridgeConfig
-from ._state import bridge_state
 
 __all__ = ["GRACEFUL_SHUTDOWN_SECONDS", "base_url", "serve_bridge"]
 
@@ -68,7 +67,7 @@ async def serve_bridge(
     finally:
         sock.close()
     if not server.started:
-        error = bridge_state(app).startup_error
+        error = app.state.startup_error
         raise RuntimeError(f"the bridge failed to start: {error or 'see the log'}") from error
 
 

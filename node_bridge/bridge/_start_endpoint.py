@@ -1,4 +1,4 @@
-"""`StartJobEndpoint`: `POST /v1/jobs` served as plain ASGI, in front of FastAPI's router.
+"""`StartJobEndpoint`: `POST /v1/jobs` served as plain ASGI, in front of FastAPI.
 
 `POST /v1/jobs` is the call every node makes and the one that waits, often for minutes. Through
 FastAPI's routing it paid for the router, three `AsyncExitStack`s, dependency solving and the
@@ -6,8 +6,9 @@ FastAPI's routing it paid for the router, three `AsyncExitStack`s, dependency so
 the bridge's memory per waiting call and of its added latency (docs/performance.md). Here the
 body is read, parsed and validated as FastAPI would, with the same answers (400 malformed JSON,
 422 naming the field) from the same formatter, and `launch` is the same code the FastAPI route
-runs. It sits inside the bridge's other middlewares (token, body limit, per-client limit,
-tracing), so they apply to it unchanged; a bug still reaches the 500 handler.
+runs. It sits inside the bridge's guards (token, body limit, per-client limit, tracing), so they
+apply to it unchanged, and outside the FastAPI app (`BridgeApp`), whose own middleware stack it
+never enters; a bug still answers a 500 Result (`ErrorsAsResults`).
 """
 
 from __future__ import annotations
@@ -43,16 +44,24 @@ class StartJobEndpoint:
         await response(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
-        content_type = _header(scope, b"content-type")
-        body, errors = _parse(await _read_body(receive), content_type)
-        if errors:
-            return validation_error_response(errors, body, content_type)
-        try:
-            request = StartJobRequest.model_validate(body)
-        except ValidationError as invalid:
-            located = [{**error, "loc": ("body", *error["loc"])} for error in invalid.errors()]
-            return validation_error_response(located, body, content_type)
+        request = await _read_request(scope, receive)
+        if isinstance(request, Response):
+            return request
         return await launch(self._state, request)
+
+
+async def _read_request(scope: Scope, receive: Receive) -> StartJobRequest | Response:
+    """The validated body, or the 400/422 answer. A function of its own, so the raw and the
+    parsed body are garbage before the call starts waiting."""
+    content_type = _header(scope, b"content-type")
+    body, errors = _parse(await _read_body(receive), content_type)
+    if errors:
+        return validation_error_response(errors, body, content_type)
+    try:
+        return StartJobRequest.model_validate(body)
+    except ValidationError as invalid:
+        located = [{**error, "loc": ("body", *error["loc"])} for error in invalid.errors()]
+        return validation_error_response(located, body, content_type)
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -1,49 +1,69 @@
 """The bridge's part of one trace: a server span per request that continues the caller's
 `traceparent`, and the trace id in every JobError the bridge answers.
 
-`instrument(app)` applies OpenTelemetry's FastAPI instrumentation (the API only: spans are
-recorded once `startjob.telemetry.init_telemetry` installed an SDK). Its middleware wraps every
-other one, so the token guard's 401, the body limit's 413, the validation handlers' 400/422 and
-the routes all run inside the server span; `start_job`'s span is its child. Without an SDK the
-span is non-recording but still carries an incoming trace id, so JobErrors keep the caller's id.
+`traced(app, api)` wraps the bridge's whole ASGI chain, so the token guard's 401, the body
+limit's 413, the validation answers' 400/422 and the routes all run inside the server span;
+`start_job`'s span is its child. Spans are named as OpenTelemetry's FastAPI instrumentation
+names them (`POST /v1/jobs`, `GET /v1/jobs/{jobId:path}`), from the FastAPI routes,
+though `POST /v1/jobs` is answered in front of FastAPI (`_start_endpoint`). Without an SDK
+nothing would be recorded, so no span is made: the request only runs in the caller's context,
+and JobErrors keep the caller's trace id.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from fastapi import FastAPI
-from opentelemetry import context, propagate, trace
+from opentelemetry import context, propagate
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._result import Failure, Success
-from .._telemetry import current_trace_id
+from .._telemetry import current_trace_id, sdk_installed
 
-__all__ = ["ContinueTraceparent", "instrument", "with_trace_id"]
+__all__ = ["ContinueTraceparent", "traced", "with_trace_id"]
+
+SpanDetails = Callable[[Scope], tuple[str, dict[str, str]]]
 
 
-def instrument(app: FastAPI, *, untraced_paths: Iterable[str] = ()) -> None:
-    """Trace every request to `app` but `untraced_paths` (health probes: frequent, and of no
-    use in a job's trace).
+def traced(app: ASGIApp, routes: Sequence[BaseRoute], *,
+           untraced_paths: Iterable[str] = ()) -> ASGIApp:
+    """`app` with a server span per request but `untraced_paths` (health probes: frequent,
+    and of no use in a job's trace), named by the one of `routes` it matches.
 
-    With no SDK installed nothing would be recorded, yet the instrumentation still costs about
-    a third of a request's Python time and memory per waiting call (docs/performance.md): then
-    a small middleware only continues the caller's `traceparent`, so JobErrors keep its id.
-    Decided when the app is made: install the SDK (`init_telemetry`) before `create_app`.
-    The per-request `receive`/`send` spans are left out: they double a trace's size and say
-    nothing the server span does not.
+    With no SDK installed the span would record nothing, yet OpenTelemetry's ASGI middleware
+    costs about a third of a request's Python time (docs/performance.md): then a small
+    middleware only continues the caller's `traceparent`. Decided when the app is made:
+    install the SDK (`init_telemetry`) before `create_app`. The per-request `receive`/`send`
+    spans are left out: they double a trace's size and say nothing the server span does not.
     """
-    no_sdk = trace.ProxyTracerProvider | trace.NoOpTracerProvider
-    if isinstance(trace.get_tracer_provider(), no_sdk):
-        app.add_middleware(ContinueTraceparent)
-        return
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    if not sdk_installed():
+        return ContinueTraceparent(app)
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
     # Matched with re.search against the URL without its query: anchor the path at the end.
     excluded = ",".join(f"{re.escape(path)}$" for path in untraced_paths)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=excluded,
-                                       exclude_spans=["receive", "send"])
+    return OpenTelemetryMiddleware(app, excluded_urls=excluded,
+                                   default_span_details=route_span_details(routes),
+                                   exclude_spans=["receive", "send"])
+
+
+def route_span_details(routes: Sequence[BaseRoute]) -> SpanDetails:
+    """Span name and `http.route` from the one of `routes` that the request matches. The
+    routes are the routers' own (their paths include the prefix), not the app's: FastAPI
+    nests included routers in version-specific ways."""
+
+    def details(scope: Scope) -> tuple[str, dict[str, str]]:
+        method = str(scope.get("method", "")).strip().upper() or "HTTP"
+        for route in routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                path: str = getattr(route, "path", "")
+                return (f"{method} {path}", {"http.route": path}) if path else (method, {})
+        return method, {}
+
+    return details
 
 
 class ContinueTraceparent:
