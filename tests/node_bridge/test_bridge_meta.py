@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -83,6 +84,25 @@ async def test_a_bug_answers_500_with_a_result(workflow_env: WorkflowEnvironment
     error = response.json()["error"]
     assert (error["code"], error["errorType"]) == (ErrorCode.JOB_FAILED, "RuntimeError")
     assert "registry bug" in error["message"]
+
+
+class _BrokenClient(JobClient):
+    async def start_job(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("client bug")
+
+
+async def test_a_bug_in_front_of_fastapi_answers_500_with_a_result(
+        workflow_env: WorkflowEnvironment) -> None:
+    """`POST /v1/jobs` is served before FastAPI (and its exception handlers) sees it."""
+    client = _BrokenClient(workflow_env.client, overrides={})
+    async with (running_bridge(client, bridge_config(with_worker=False)) as url,
+                httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT) as http):
+        response = await http.post("/v1/jobs",
+                                    json={"jobType": "echo", "settings": {}, "itemIndex": 0})
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert (error["code"], error["errorType"]) == (ErrorCode.JOB_FAILED, "RuntimeError")
+    assert "client bug" in error["message"]
 
 
 @pytest.fixture(scope="module")

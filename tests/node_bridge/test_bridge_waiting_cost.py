@@ -60,6 +60,9 @@ async def test_a_waiting_call_holds_one_lean_task(workflow_env: WorkflowEnvironm
                 assert any(f.endswith("_start_endpoint.py:_answer") for f in stack), joined
                 assert "fastapi/routing.py" not in joined, joined
                 assert "fastapi/dependencies" not in joined, joined
+                # the guards run in front of FastAPI, not inside its middleware stack
+                assert "fastapi/applications.py" not in joined, joined
+                assert "starlette/middleware/errors.py" not in joined, joined
             result_waits = [s for s in (list(_frames(t)) for t in asyncio.all_tasks())
                             if s and s[0].endswith(":result")]
             assert result_waits == [], "a separate task per result wait (wait_for) is back"
