@@ -165,6 +165,7 @@ class JobClient:
                 execution_id=execution_id, node_name=node_name, retry_policy=retry_policy,
                 wait_timeout=wait_timeout, task_queue=task_queue,
             )
+            del settings  # not kept alive for the whole wait (docs/performance.md)
             if isinstance(launched, Failure):
                 return span.finish(launched)
             return span.finish(await self._await_result(*launched))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from opentelemetry import metrics, trace
@@ -125,16 +125,21 @@ class JobSpan:
         return result
 
 
-@contextmanager
-def job_span(job_type: str, item_index: int, idempotency_key: str | None) -> Iterator[JobSpan]:
+def job_span(job_type: str, item_index: int,
+             idempotency_key: str | None) -> AbstractContextManager[JobSpan]:
     """The `startjob.start_job` span around one call, while it launches and waits.
 
     Without an SDK the call runs in the caller's span (which still carries an incoming trace
     id) instead of a no-op span of its own: a waiting call holds this for its whole wait, and
     the no-op span's context managers cost about 2.5 KiB each (docs/performance.md)."""
     if not sdk_installed():
-        yield JobSpan(trace.get_current_span(), job_type)
-        return
+        return nullcontext(JobSpan(trace.get_current_span(), job_type))
+    return _recorded_job_span(job_type, item_index, idempotency_key)
+
+
+@contextmanager
+def _recorded_job_span(job_type: str, item_index: int,
+                       idempotency_key: str | None) -> Iterator[JobSpan]:
     attributes: dict[str, str | int] = {"job.type": job_type, "job.item_index": item_index}
     if idempotency_key:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]

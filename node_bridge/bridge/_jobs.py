@@ -55,11 +55,13 @@ async def launch(state: BridgeState, body: StartJobRequest) -> Response:
     """`POST /v1/jobs` once its body validated: start the job, wait, answer the Result."""
     # The caller's `traceparent` is already the current context (`_tracing`), so start_job's
     # span and Temporal's join the caller's trace.
-    result = await state.client.start_job(
+    waiting = state.client.start_job(
         body.job_type, body.settings, body.item_index,
         idempotency_key=body.idempotency_key, execution_id=body.execution_id,
         node_name=body.node_name, wait_timeout=state.clamp_wait(body.wait_seconds),
     )
+    del body  # the request is garbage while the call waits (docs/performance.md)
+    result = await waiting
     if isinstance(result, Failure) and _wait_ran_out(result.error):
         return await _still_running(state, result.error)
     return result_response(result)

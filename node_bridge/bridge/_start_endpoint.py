@@ -47,7 +47,9 @@ class StartJobEndpoint:
         request = await _read_request(scope, receive)
         if isinstance(request, Response):
             return request
-        return await launch(self._state, request)
+        waiting = launch(self._state, request)
+        del request  # `launch` lets go of it once the job started (docs/performance.md)
+        return await waiting
 
 
 async def _read_request(scope: Scope, receive: Receive) -> StartJobRequest | Response:

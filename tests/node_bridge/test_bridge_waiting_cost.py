@@ -9,12 +9,14 @@ stops being the one that serves it.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 from temporalio.testing import WorkflowEnvironment
 
+from node_bridge.bridge._models import StartJobRequest
 from tests.fixtures.bridge_server import (
     HTTP_TIMEOUT,
     bridge_config,
@@ -66,6 +68,9 @@ async def test_a_waiting_call_holds_one_lean_task(workflow_env: WorkflowEnvironm
             result_waits = [s for s in (list(_frames(t)) for t in asyncio.all_tasks())
                             if s and s[0].endswith(":result")]
             assert result_waits == [], "a separate task per result wait (wait_for) is back"
+            gc.collect()
+            requests = [o for o in gc.get_objects() if isinstance(o, StartJobRequest)]
+            assert requests == [], "a waiting call keeps its validated request alive"
         finally:
             for call in calls:
                 call.cancel()
