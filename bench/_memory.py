@@ -1,8 +1,13 @@
 """Section 5: the bridge's memory per waiting call. A bridge subprocess without a worker, on a
 task queue nobody polls, holds `waiting_calls` open `POST /v1/jobs` requests; its VmRSS growth
 over the warmed-up process, divided by the number of calls, is the cost of one waiting call.
-A second run with `tracemalloc` on (`bench._heap_probe`) measures the Python heap of the same
-calls: the part that is the bridge's own code, without the allocator's noise."""
+
+The baseline (`bench._plain_waits`) is plain `temporalio` in a process of its own holding as
+many `WorkflowHandle.result()` waits: what awaiting a workflow costs before any HTTP. RSS swings
+by several KiB per call between runs (the allocator, the SDK's native core), so each variant is
+read `memory_rounds` times, alternating, and the medians are compared. A run with `tracemalloc`
+on (`bench._heap_probe`) measures the Python heap of the bridge's calls: the part that is the
+bridge's own code, without the allocator's noise."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from temporalio.client import Client
 from ._env import SETTINGS
 from ._heap_probe import TRACED_PREFIX
 from ._report import Plan, Row, SectionResult, at_most
+from ._stats import ratio
 
 __all__ = ["bridge_memory", "rss_kib"]
 
@@ -164,27 +170,74 @@ async def _hold(address: str, calls: int, read: Callable[[BridgeProcess], Awaita
     return Held(before, during, curve)
 
 
+async def _hold_plain(address: str, calls: int) -> Held:
+    """`bench._plain_waits` holding `calls` result waits, read like the bridge."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench._plain_waits", address, str(calls), cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert process.stdin is not None and process.stdout is not None
+
+    async def expect(*prefixes: bytes) -> bytes:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), 120)
+        if not line.startswith(prefixes):
+            raise RuntimeError(f"the plain temporalio waiter answered {line!r}")
+        return line
+
+    try:
+        await expect(b"warm")
+        before = await _settled_rss(process.pid)
+        curve: list[tuple[int, float]] = [(0, before)]
+        process.stdin.write(b"hold\n")
+        await process.stdin.drain()
+        while not (line := await expect(b"held ", b"holding")).startswith(b"holding"):
+            curve.append((int(line.split()[1]), float(rss_kib(process.pid))))
+        during = await _settled_rss(process.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+    return Held(before, during, curve)
+
+
+def _per_call(held: Held, calls: int) -> float:
+    return (held.during - held.before) / calls
+
+
 async def bridge_memory(address: str, plan: Plan) -> SectionResult:
     calls = plan.waiting_calls
-    rss = await _hold(address, calls, lambda bridge: _settled_rss(bridge.process.pid),
-                      heap_probe=False)
+    bridge_runs: list[Held] = []
+    plain_runs: list[Held] = []
+    for _ in range(plan.memory_rounds):
+        bridge_runs.append(await _hold(
+            address, calls, lambda bridge: _settled_rss(bridge.process.pid), heap_probe=False))
+        plain_runs.append(await _hold_plain(address, calls))
     heap = await _hold(address, calls, BridgeProcess.traced_kib, heap_probe=True)
-    per_call = (rss.during - rss.before) / calls
+    per_call = statistics.median(_per_call(held, calls) for held in bridge_runs)
+    plain_per_call = statistics.median(_per_call(held, calls) for held in plain_runs)
     heap_per_call = (heap.during - heap.before) / calls
+    rss = bridge_runs[-1]
     marginal = _slope(rss.curve[len(rss.curve) // 2:]) if len(rss.curve) >= 4 else math.nan
     result = SectionResult("5. bridge memory per waiting call", details={
-        "waiting_calls": calls, "rss_before_kib": rss.before, "rss_holding_kib": rss.during,
-        "kib_per_call": round(per_call, 2), "marginal_kib_per_call": round(marginal, 2),
+        "waiting_calls": calls, "rounds": plan.memory_rounds,
+        "kib_per_call": round(per_call, 2),
+        "kib_per_call_by_round": [round(_per_call(held, calls), 2) for held in bridge_runs],
+        "plain_temporalio_kib_per_call": round(plain_per_call, 2),
+        "plain_temporalio_kib_per_call_by_round": [
+            round(_per_call(held, calls), 2) for held in plain_runs],
+        "rss_before_kib": rss.before, "rss_holding_kib": rss.during,
+        "marginal_kib_per_call": round(marginal, 2),
         "rss_by_held_calls_kib": rss.curve,
+        "plain_rss_by_held_calls_kib": plain_runs[-1].curve,
         "python_heap_before_kib": round(heap.before, 1),
         "python_heap_holding_kib": round(heap.during, 1),
         "python_heap_kib_per_call": round(heap_per_call, 2)})
     result.rows += [
-        Row("5", f"bridge RSS per waiting call ({calls} held)", per_call, None, "KiB", None,
-            "≤ 30 KiB", at_most(per_call, 30.0),
-            note=f"{rss.before / 1024:.0f} → {rss.during / 1024:.0f} MiB; "
-                 f"marginal {marginal:.0f} KiB/call"),
+        Row("5", f"bridge RSS per waiting call ({calls} held)", per_call, plain_per_call,
+            "KiB", ratio(per_call, plain_per_call), "≤ 30 KiB", at_most(per_call, 30.0),
+            note=f"baseline: plain temporalio awaiting {calls} results; median of "
+                 f"{plan.memory_rounds}; marginal {marginal:.0f} KiB/call"),
         Row("5", "bridge Python heap per waiting call", heap_per_call, None,
-            "KiB", None, note="tracemalloc, a second run; part of the RSS above"),
+            "KiB", None, note="tracemalloc, a separate run; part of the RSS above"),
     ]
     return result

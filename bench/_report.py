@@ -27,12 +27,14 @@ class Plan:
     scaling_rounds: int = 2
     tracing_calls: int = 200
     waiting_calls: int = 1000
+    memory_rounds: int = 2
+    """Section 5: RSS readings per variant (bridge, plain temporalio), alternating."""
 
     @classmethod
     def quick_plan(cls) -> Plan:
         return cls(quick=True, sequential=6, warmup=2, block=3, throughput_jobs=24,
                    throughput_rounds=1, scaling=((1, 4), (16, 24)), scaling_rounds=1,
-                   tracing_calls=6, waiting_calls=20)
+                   tracing_calls=6, waiting_calls=20, memory_rounds=1)
 
 
 @dataclass(frozen=True)

@@ -30,4 +30,6 @@ def test_quick_bench_runs_every_section(tmp_path: Path) -> None:
     assert {row["section"] for row in report["rows"]} == sections
     for row in report["rows"]:
         assert row["ours"] is not None and math.isfinite(row["ours"]), row
+    memory = next(row for row in report["rows"] if row["metric"].startswith("bridge RSS"))
+    assert memory["baseline"] is not None, "section 5 lost its plain temporalio baseline"
     assert "startjob vs plain temporalio" in done.stdout
