@@ -7,9 +7,9 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
-__all__ = ["Duration", "parse_duration"]
+__all__ = ["Duration", "PositiveDuration", "parse_duration"]
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
@@ -38,3 +38,13 @@ def _coerce(value: Any) -> Any:
 
 Duration = Annotated[timedelta, BeforeValidator(_coerce)]
 """A `timedelta` field that also accepts the human forms above."""
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be more than 0 (leave it out to keep the job type's value)")
+    return value
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+"""A `Duration` over zero: for settings where 0 would silently mean "not set"."""

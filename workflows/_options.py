@@ -18,7 +18,7 @@ from temporalio.common import RetryPolicy
 
 from activities import JobDefinition
 
-from ._durations import Duration
+from ._durations import PositiveDuration
 
 __all__ = [
     "DEFAULT_RETRY_POLICY",
@@ -101,22 +101,25 @@ default (unlimited attempts), because a node is waiting for the answer."""
 
 class JobOverride(BaseModel):
     """What ops may change per job type without a deploy (`startjob.toml`, env). Every field
-    is optional; a field left out keeps the job type's value. Durations take `30s`, `5m`, ..."""
+    is optional; a field left out keeps the job type's value. Durations take `30s`, `5m`, ...
+    and must be more than 0: Temporal reads a zero duration as "not set", which here would
+    silently keep the job type's value."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
 
-    initial_interval: Duration | None = Field(default=None, alias="initialInterval")
+    initial_interval: PositiveDuration | None = Field(default=None, alias="initialInterval")
     backoff_coefficient: float | None = Field(default=None, ge=1.0, alias="backoffCoefficient")
-    maximum_interval: Duration | None = Field(default=None, alias="maximumInterval")
+    maximum_interval: PositiveDuration | None = Field(default=None, alias="maximumInterval")
     maximum_attempts: int | None = Field(default=None, ge=0, alias="maximumAttempts")
     non_retryable_error_types: tuple[str, ...] | None = Field(
         default=None, alias="nonRetryableErrorTypes"
     )
-    start_to_close_timeout: Duration | None = Field(default=None, alias="startToCloseTimeout")
-    schedule_to_close_timeout: Duration | None = Field(
+    start_to_close_timeout: PositiveDuration | None = Field(default=None,
+                                                            alias="startToCloseTimeout")
+    schedule_to_close_timeout: PositiveDuration | None = Field(
         default=None, alias="scheduleToCloseTimeout"
     )
-    heartbeat_timeout: Duration | None = Field(default=None, alias="heartbeatTimeout")
+    heartbeat_timeout: PositiveDuration | None = Field(default=None, alias="heartbeatTimeout")
 
     def retry_changes(self) -> dict[str, Any]:
         """The retry-policy fields this override sets."""
@@ -138,6 +141,10 @@ class JobOptions(BaseModel):
     task_queue: str | None = Field(default=None, alias="taskQueue")
 
 
+def _given(override: timedelta | None, current: timedelta | None) -> timedelta | None:
+    return current if override is None else override
+
+
 def resolve_job_options(
     definition: JobDefinition,
     *,
@@ -156,9 +163,9 @@ def resolve_job_options(
     override = (overrides or {}).get(definition.name)
     if override is not None:
         policy = policy.model_copy(update=override.retry_changes())
-        start_to_close = override.start_to_close_timeout or start_to_close
-        schedule_to_close = override.schedule_to_close_timeout or schedule_to_close
-        heartbeat = override.heartbeat_timeout or heartbeat
+        start_to_close = _given(override.start_to_close_timeout, start_to_close)
+        schedule_to_close = _given(override.schedule_to_close_timeout, schedule_to_close)
+        heartbeat = _given(override.heartbeat_timeout, heartbeat)
 
     if isinstance(call_retry_policy, RetryPolicy):
         policy = RetryPolicySpec.from_temporal(call_retry_policy)

@@ -150,6 +150,12 @@ async def test_a_bad_override_is_an_error_naming_the_key(
     assert result.exit_code == 2
     assert "jobs.echo.maximumAttempts" in result.output
 
+    config.write_text('[jobs.echo]\nstartToCloseTimeout = "0s"\n')
+    result = await cli("job-types")
+    assert result.exit_code == 2
+    assert "jobs.echo.startToCloseTimeout" in result.output
+    assert "must be more than 0" in result.output
+
     config.write_text('[jobs.no-such-job]\nmaximumAttempts = 2\n')
     result = await cli("run", "echo", "--settings", "{}")
     assert result.exit_code == 2

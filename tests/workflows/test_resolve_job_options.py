@@ -123,3 +123,13 @@ def test_resolved_options_survive_a_json_round_trip() -> None:
     options = resolve_job_options(definition)
     again = type(options).model_validate_json(options.model_dump_json(by_alias=True))
     assert again == options
+
+
+@pytest.mark.parametrize("field", ["startToCloseTimeout", "scheduleToCloseTimeout",
+                                   "heartbeatTimeout", "initialInterval", "maximumInterval"])
+def test_a_zero_duration_in_an_override_is_refused_not_ignored(field: str) -> None:
+    """Temporal reads 0 as "not set": accepted, it would silently keep the job type's value."""
+    with pytest.raises(ValueError) as refused:
+        JobOverride.model_validate({field: "0s"})
+    assert field in str(refused.value)
+    assert "must be more than 0" in str(refused.value)
