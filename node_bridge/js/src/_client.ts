@@ -22,7 +22,7 @@ import { injectTraceHeaders, traceIdOf } from './_trace.js'
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8787'
 /** Seconds the bridge waits per request before answering 202 and being polled again. */
 export const DEFAULT_WAIT_SECONDS = 20
-/** How often a failed request is repeated (network errors, 502/503/504). */
+/** How often a failed request is repeated (network errors, 429, 502/503/504). */
 export const DEFAULT_RETRIES = 3
 /** The first retry delay in ms; it doubles per retry (200, 400, 800). */
 export const DEFAULT_RETRY_DELAY_MS = 200
@@ -49,7 +49,10 @@ export interface JobClientOptions {
    * Default: `node:http`/`node:https` with keep-alive, which costs less per call than `fetch`.
    */
   fetch?: FetchLike
-  /** How many times a request that got no answer (or 502/503/504) is repeated. Default 3. */
+  /**
+   * How many times a request that got no answer (or 429, 502/503/504) is repeated, with the
+   * same idempotency key. A 429's `Retry-After` is waited out (up to 30 s). Default 3.
+   */
   retries?: number
   /** The first retry delay in ms, doubling per retry. Default 200. */
   retryDelayMs?: number

@@ -6,10 +6,12 @@
  * reads, and job starts that carry an idempotency key (the bridge attaches to the same job).
  */
 
-/** What the client reads of an answer: a `Response` has both. */
+/** What the client reads of an answer: a `Response` has all three. */
 export interface FetchAnswer {
   status: number
   text(): Promise<string>
+  /** Read for `Retry-After` only; a `fetch` whose answers have no headers is fine too. */
+  headers?: { get(name: string): string | null }
 }
 
 /** `fetch`'s shape, as far as the client uses it: the global `fetch` is one. */
@@ -43,6 +45,8 @@ export interface Answer {
   ok: true
   status: number
   body: unknown
+  /** From a `Retry-After` header (seconds or an HTTP date), when there was one. */
+  retryAfterMs?: number
 }
 
 /** No usable answer: `network` (after retries), `body` (not JSON), `aborted` (by the caller). */
@@ -56,17 +60,25 @@ export interface NoAnswer {
 
 export type Outcome = Answer | NoAnswer
 
-/** Statuses after which the same request is repeated: the bridge or a proxy was unavailable. */
-export const RETRY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504])
+/**
+ * Statuses after which the same request is repeated: the bridge or a proxy was unavailable, or
+ * (429) this client had too many calls in flight at the bridge.
+ */
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504])
 
 export const MAX_RETRY_DELAY_MS = 2_000
+
+/** The longest `Retry-After` honoured before a repeat; a longer one is cut to this. */
+export const MAX_RETRY_AFTER_MS = 30_000
 
 export async function exchange(transport: Transport, request: Exchange): Promise<Outcome> {
   const url = transport.baseUrl + request.path
   let last: Outcome | undefined
   for (let attempt = 0; attempt <= transport.retries; attempt++) {
     if (attempt > 0) {
-      const delay = Math.min(transport.retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS)
+      const backoff = Math.min(transport.retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS)
+      const asked = last?.ok ? last.retryAfterMs ?? 0 : 0
+      const delay = Math.max(backoff, Math.min(asked, MAX_RETRY_AFTER_MS))
       if (!(await sleep(delay, request.signal))) return aborted(request)
     }
     if (request.signal?.aborted) return aborted(request)
@@ -101,7 +113,10 @@ async function once(transport: Transport, url: string, request: Exchange): Promi
     status = response.status
     const text = await response.text()
     try {
-      return { ok: true, status, body: JSON.parse(text) as unknown }
+      const answer: Answer = { ok: true, status, body: JSON.parse(text) as unknown }
+      const retryAfterMs = parseRetryAfter(response.headers?.get('retry-after') ?? null)
+      if (retryAfterMs !== undefined) answer.retryAfterMs = retryAfterMs
+      return answer
     } catch {
       return {
         ok: false, reason: 'body', status, errorType: 'UnexpectedAnswer',
@@ -162,6 +177,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     const timer = setTimeout(() => done(true), ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/** `Retry-After` as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null || !value.trim()) return undefined
+  const text = value.trim()
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
 function snippet(text: string): string {

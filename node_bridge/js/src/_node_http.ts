@@ -51,10 +51,19 @@ export function nodeHttpFetch(input: string, init: RequestInit): Promise<FetchAn
       response.on('error', fail)
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8')
-        resolve({ status: response.statusCode ?? 0, text: () => Promise.resolve(text) })
+        const headers = response.headers
+        resolve({
+          status: response.statusCode ?? 0,
+          text: () => Promise.resolve(text),
+          headers: { get: (name) => firstValue(headers[name.toLowerCase()]) },
+        })
       })
     })
     request.on('error', fail)
     request.end(body)
   })
+}
+
+function firstValue(value: string | string[] | undefined): string | null {
+  return (Array.isArray(value) ? value[0] : value) ?? null
 }

@@ -168,3 +168,26 @@ test('getJob and jobTypes read the bridge\'s answers', async () => {
   assert.ok(types.success)
   assert.equal(types.data[0]?.name, 'echo')
 })
+
+test('429 waits out Retry-After, then repeats with the same key', async () => {
+  const busy = {
+    success: false,
+    error: { ...jobFailed.error, code: 'UNAVAILABLE', retryable: true, errorType: 'TooManyRequests' },
+  }
+  const tooMany = (_req: unknown, res: import('node:http').ServerResponse): void => {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' })
+    res.end(JSON.stringify(busy))
+  }
+  const s = await stub(tooMany, json(200, { success: true, data: 'after the wait' }))
+  const started = Date.now()
+  const r = await createJobClient({ baseUrl: s.baseUrl, retryDelayMs: 1 }).startJob('echo', {}, 0)
+  assert.deepEqual(r, { success: true, data: 'after the wait' })
+  assert.ok(Date.now() - started >= 950, `repeated after ${Date.now() - started} ms, before Retry-After`)
+  const keys = s.seen.map((req) => (req.body as { idempotencyKey: string }).idempotencyKey)
+  assert.deepEqual(keys, [keys[0], keys[0]])
+
+  // Out of retries: the bridge's 429 Result comes back as is.
+  const s2 = await stub(tooMany)
+  const r2 = await createJobClient({ baseUrl: s2.baseUrl, retries: 0 }).startJob('echo', {}, 0)
+  assert.deepEqual(r2, busy)
+})
