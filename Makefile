@@ -40,7 +40,7 @@ soak: install
 	$(PY) -m tests.reliability.soak --jobs 2000 --concurrency 100 --out soak-2000.json
 	$(PY) -m tests.reliability.soak --jobs 20000 --concurrency 200 --out soak-20000.json
 
-## bench: startjob against plain temporalio, as ratios (own dev server, ~6 min; docs/performance.md)
+## bench: startjob against plain temporalio, as ratios (own dev server, 3-10 min; docs/performance.md)
 bench: install
 	cd $(JS_DIR) && ([ -d node_modules ] || npm ci --silent) && npm run --silent build
 	$(PY) -m bench
