@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { after } from 'node:test'
 
 export interface SeenRequest {
   method: string
@@ -49,6 +50,20 @@ export async function startStub(handlers: Handler[]): Promise<Stub> {
       server.closeAllConnections()
       server.close(() => resolve())
     }),
+  }
+}
+
+/**
+ * `startStub` for one test file: `const stub = stubsClosedAfterTests()`, then
+ * `await stub(handler, ...)`; every stub it made is closed after the file's tests.
+ */
+export function stubsClosedAfterTests(): (...handlers: Handler[]) => Promise<Stub> {
+  const stubs: Stub[] = []
+  after(async () => { await Promise.all(stubs.map((s) => s.close())) })
+  return async (...handlers) => {
+    const s = await startStub(handlers)
+    stubs.push(s)
+    return s
   }
 }
 

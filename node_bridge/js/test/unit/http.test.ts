@@ -1,19 +1,13 @@
 // How the client talks HTTP: against an unused port and a scripted stub server (not the bridge).
 import assert from 'node:assert/strict'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 
 import { createJobClient } from '@startjob/client'
 
-import { dropConnection, hang, json, startStub, type Stub } from '../support/http-stub.js'
+import { dropConnection, hang, json, stubsClosedAfterTests } from '../support/http-stub.js'
 import { freePort } from '../support/ports.js'
 
-const stubs: Stub[] = []
-after(async () => { await Promise.all(stubs.map((s) => s.close())) })
-async function stub(...handlers: Parameters<typeof startStub>[0]): Promise<Stub> {
-  const s = await startStub(handlers)
-  stubs.push(s)
-  return s
-}
+const stub = stubsClosedAfterTests()
 
 const jobFailed = {
   success: false,

@@ -1,18 +1,12 @@
 // The default transport (node:http with keep-alive) and a caller's own `fetch`.
 import assert from 'node:assert/strict'
-import { after, test } from 'node:test'
+import { test } from 'node:test'
 
 import { createJobClient, type FetchLike } from '@startjob/client'
 
-import { json, startStub, type Stub } from '../support/http-stub.js'
+import { json, stubsClosedAfterTests } from '../support/http-stub.js'
 
-const stubs: Stub[] = []
-after(async () => { await Promise.all(stubs.map((s) => s.close())) })
-async function stub(...handlers: Parameters<typeof startStub>[0]): Promise<Stub> {
-  const s = await startStub(handlers)
-  stubs.push(s)
-  return s
-}
+const stub = stubsClosedAfterTests()
 
 test('sequential calls share one kept-alive connection', async () => {
   const s = await stub(json(200, { success: true, data: 'ok' }))
