@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
+import subprocess
+import tarfile
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +18,37 @@ from typing import Any
 
 import httpx
 
-__all__ = ["N8n", "TOKEN", "n8n_binary"]
+__all__ = ["N8n", "NODE_PACKAGE", "TOKEN", "install_node_package", "n8n_binary"]
 
 TOKEN = "startjob-n8n-test-token"
 REPO = Path(__file__).resolve().parents[2]
-EXTENSIONS = [REPO / "node_bridge" / "n8n", Path(__file__).resolve().parent / "nodes"]
+NODE_PACKAGE = "n8n-nodes-startjob"
+NODE_PACKAGE_DIR = REPO / "node_bridge" / "n8n"
+EXTENSIONS = [Path(__file__).resolve().parent / "nodes"]  # the tests' own custom node
+
+
+def install_node_package(n8n_folder: Path) -> Path:
+    """Install the "Start Job" node as n8n installs a community package: `npm pack`, unpacked
+    into `<n8n folder>/nodes/node_modules/<name>` without its peer dependencies. What the tests
+    run is then the packed artifact a user installs (its `files`, its `n8n` manifest), loaded
+    by n8n's package loader as `n8n-nodes-startjob.startJob`."""
+    target = n8n_folder / "nodes" / "node_modules" / NODE_PACKAGE
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="startjob-pack-") as scratch:
+        packed = subprocess.run(
+            ["npm", "pack", str(NODE_PACKAGE_DIR), "--pack-destination", scratch, "--json"],
+            capture_output=True, text=True, check=True)
+        [entry] = json.loads(packed.stdout)
+        with tarfile.open(Path(scratch) / entry["filename"]) as archive:
+            for member in archive.getmembers():
+                member.name = member.name.removeprefix("package/")
+            archive.extractall(target, filter="data")
+    manifest = json.loads((target / "package.json").read_text(encoding="utf-8"))
+    for key in ("devDependencies", "peerDependencies", "optionalDependencies"):
+        manifest.pop(key, None)
+    (target / "package.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return target
 
 
 def n8n_binary() -> str | None:
@@ -41,6 +71,7 @@ class N8n:
 
     def __post_init__(self) -> None:
         self.log = self.home / "n8n.log"
+        install_node_package(self.home / ".n8n")
 
     @property
     def url(self) -> str:
@@ -80,9 +111,9 @@ class N8n:
         }
 
     def extensions_dir(self) -> Path:
-        """One folder linking both node folders: n8n 2.8.4 keys every custom folder's loader
-        by the same name (`CUSTOM`), so of several `;`-separated folders only the last one
-        counts."""
+        """One folder linking the custom node folders: n8n 2.8.4 keys every custom folder's
+        loader by the same name (`CUSTOM`), so of several `;`-separated folders only the last
+        one counts."""
         folder = self.home / "custom-nodes"
         folder.mkdir(exist_ok=True)
         for index, source in enumerate(EXTENSIONS):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.n8n.n8n_process import NODE_PACKAGE
+
 __all__ = ["CODE_PATH", "NODE_PATH", "WORKFLOW_ID", "workflow"]
 
 WORKFLOW_ID = "startjobTest0001"
@@ -32,8 +34,9 @@ def workflow() -> dict[str, Any]:
     nodes = [
         _webhook("Node Hook", NODE_PATH, 0),
         _split("Split Node Items", 200),
-        {"id": "start-job", "name": "Start Job", "type": "CUSTOM.startJob", "typeVersion": 1,
-         "position": [400, 0], "onError": "continueRegularOutput",
+        # The node as a user installs it: the community package (n8n_process.py).
+        {"id": "start-job", "name": "Start Job", "type": f"{NODE_PACKAGE}.startJob",
+         "typeVersion": 1, "position": [400, 0], "onError": "continueRegularOutput",
          "parameters": {"jobType": "={{ $json.jobType }}",
                         "settings": "={{ JSON.stringify($json.settings) }}", "options": {}}},
         _webhook("Code Hook", CODE_PATH, 0),

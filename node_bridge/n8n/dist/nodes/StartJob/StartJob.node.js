@@ -1,7 +1,8 @@
 // "Start Job": runs a startjob job for each input item through n8n's own `this.startJob`,
 // which hands the task to n8n's task broker; the startjob n8n runner picks it up and runs it
-// on Temporal. Plain CommonJS, written by hand: no build step. Loaded as `CUSTOM.startJob`
-// through N8N_CUSTOM_EXTENSIONS, or installed as the community package `n8n-nodes-startjob`.
+// on Temporal. Plain CommonJS, written by hand: no build step. Installed as the community
+// package `n8n-nodes-startjob` (node type `n8n-nodes-startjob.startJob`), or loaded as
+// `CUSTOM.startJob` through N8N_CUSTOM_EXTENSIONS.
 'use strict'
 
 let NodeOperationError
