@@ -16,12 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
 
-from node_bridge.n8n_runner import N8nRunner
+from activities import JobRegistry, job
+from node_bridge import JobClient, JobClientConfig
+from node_bridge.n8n_runner import N8nRunner, N8nRunnerConfig, run_n8n_runner
+from node_bridge.n8n_runner._auth import request_grant
 from tests.fixtures.helpers import eventually
 from tests.n8n.conftest import RUNNER_TASK_TIMEOUT
-from tests.n8n.n8n_process import N8n, n8n_binary
+from tests.n8n.n8n_process import TOKEN, N8n, n8n_binary
 from tests.n8n.workflows import CODE_PATH, NODE_PATH
 
 HTTP_TIMEOUT = 120.0
@@ -86,6 +91,50 @@ async def test_twelve_parallel_webhook_executions(n8n: N8n, runner: N8nRunner) -
     for user, out in enumerate(outs):
         assert len(out) == 1 and "error" not in out[0], out
         assert f"user-{user}-par-{run}-{user}-" in out[0]["path"]
+
+
+LAUNCHED_ONLY = JobRegistry()  # job types only the launcher-started runner below offers
+
+
+class Greeting(BaseModel):
+    name: str
+
+
+@job("launched-greeting", registry=LAUNCHED_ONLY, local=True)
+async def launched_greeting(settings: Greeting) -> dict[str, str]:
+    return {"greeting": f"hello {settings.name}", "servedBy": "launched runner"}
+
+
+async def test_a_runner_started_with_a_launchers_grant_token(
+        n8n: N8n, runner: N8nRunner, workflow_env: WorkflowEnvironment) -> None:
+    """n8n's task-runner launcher gets a grant from the broker and starts the runner with
+    `N8N_RUNNERS_GRANT_TOKEN` and no auth token: the runner connects with that single-use grant
+    and serves n8n's tasks. Its job type is one no other runner offers, so the item below can
+    only have been run by it."""
+    grant = await request_grant(n8n.broker_uri, TOKEN)  # what the launcher does
+    config = N8nRunnerConfig(broker_uri=n8n.broker_uri, grant_token=grant, max_concurrency=2)
+    assert config.auth_token is None
+    client = JobClient(workflow_env.client, registry=LAUNCHED_ONLY,
+                       config=JobClientConfig(task_queue="n8n-launched"))
+    stop = asyncio.Event()
+    ready: list[N8nRunner] = []
+    serving = asyncio.create_task(run_n8n_runner(config, client=client, stop=stop,
+                                                 with_worker=True, on_ready=ready.append))
+
+    async def registered() -> bool | None:
+        if serving.done():
+            await serving  # surfaces a refused grant
+        return (bool(ready) and ready[0].registered.is_set()) or None
+
+    try:
+        await eventually(registered, "the launched runner to register with its grant")
+        out = await call(n8n, NODE_PATH, [{"jobType": "launched-greeting",
+                                           "settings": {"name": "n8n"}}])
+        assert out == [{"jobType": "launched-greeting", "settings": {"name": "n8n"},
+                        "greeting": "hello n8n", "servedBy": "launched runner"}], out
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 30)
 
 
 async def test_a_job_type_no_runner_offers(n8n: N8n, runner: N8nRunner) -> None:
