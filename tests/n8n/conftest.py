@@ -8,6 +8,7 @@ The tests are skipped unless `STARTJOB_N8N_BIN` names the n8n binary
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -42,6 +43,27 @@ async def n8n(workflow_env: WorkflowEnvironment) -> AsyncIterator[N8n]:
             await instance.stop()
 
 
+@contextlib.asynccontextmanager
+async def registered_runner(config: N8nRunnerConfig,
+                            client: JobClient) -> AsyncIterator[N8nRunner]:
+    """`run_n8n_runner` with its worker, once n8n has registered it; stopped on exit."""
+    stop = asyncio.Event()
+    ready: list[N8nRunner] = []
+    serving = asyncio.create_task(run_n8n_runner(config, client=client, stop=stop,
+                                                 with_worker=True, on_ready=ready.append))
+
+    async def registered() -> N8nRunner | None:
+        if serving.done():
+            await serving  # surfaces a startup error (a refused token or grant)
+        return ready[0] if ready and ready[0].registered.is_set() else None
+
+    try:
+        yield await eventually(registered, "the runner to register with n8n")
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, 30)
+
+
 @pytest.fixture(scope="session")
 async def runner(n8n: N8n, workflow_env: WorkflowEnvironment) -> AsyncIterator[N8nRunner]:
     """The runner under test, with a worker for the examples and test jobs."""
@@ -50,18 +72,5 @@ async def runner(n8n: N8n, workflow_env: WorkflowEnvironment) -> AsyncIterator[N
     config = N8nRunnerConfig(broker_uri=n8n.broker_uri, auth_token=TOKEN, max_concurrency=12,
                              task_timeout=timedelta(seconds=RUNNER_TASK_TIMEOUT),
                              reconnect_max=timedelta(seconds=1))
-    stop = asyncio.Event()
-    ready: list[N8nRunner] = []
-    serving = asyncio.create_task(run_n8n_runner(config, client=client, stop=stop,
-                                                 with_worker=True, on_ready=ready.append))
-
-    async def registered() -> N8nRunner | None:
-        if serving.done():
-            await serving  # surfaces a startup error
-        return ready[0] if ready and ready[0].registered.is_set() else None
-
-    try:
-        yield await eventually(registered, "the runner to register with n8n")
-    finally:
-        stop.set()
-        await asyncio.wait_for(serving, 30)
+    async with registered_runner(config, client) as registered:
+        yield registered

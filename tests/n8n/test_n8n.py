@@ -22,10 +22,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities import JobRegistry, job
 from node_bridge import JobClient, JobClientConfig
-from node_bridge.n8n_runner import N8nRunner, N8nRunnerConfig, run_n8n_runner
+from node_bridge.n8n_runner import N8nRunner, N8nRunnerConfig
 from node_bridge.n8n_runner._auth import request_grant
 from tests.fixtures.helpers import eventually
-from tests.n8n.conftest import RUNNER_TASK_TIMEOUT
+from tests.n8n.conftest import RUNNER_TASK_TIMEOUT, registered_runner
 from tests.n8n.n8n_process import TOKEN, N8n, n8n_binary
 from tests.n8n.workflows import CODE_PATH, NODE_PATH
 
@@ -116,25 +116,11 @@ async def test_a_runner_started_with_a_launchers_grant_token(
     assert config.auth_token is None
     client = JobClient(workflow_env.client, registry=LAUNCHED_ONLY,
                        config=JobClientConfig(task_queue="n8n-launched"))
-    stop = asyncio.Event()
-    ready: list[N8nRunner] = []
-    serving = asyncio.create_task(run_n8n_runner(config, client=client, stop=stop,
-                                                 with_worker=True, on_ready=ready.append))
-
-    async def registered() -> bool | None:
-        if serving.done():
-            await serving  # surfaces a refused grant
-        return (bool(ready) and ready[0].registered.is_set()) or None
-
-    try:
-        await eventually(registered, "the launched runner to register with its grant")
+    async with registered_runner(config, client):
         out = await call(n8n, NODE_PATH, [{"jobType": "launched-greeting",
                                            "settings": {"name": "n8n"}}])
-        assert out == [{"jobType": "launched-greeting", "settings": {"name": "n8n"},
-                        "greeting": "hello n8n", "servedBy": "launched runner"}], out
-    finally:
-        stop.set()
-        await asyncio.wait_for(serving, 30)
+    assert out == [{"jobType": "launched-greeting", "settings": {"name": "n8n"},
+                    "greeting": "hello n8n", "servedBy": "launched runner"}], out
 
 
 async def test_a_job_type_no_runner_offers(n8n: N8n, runner: N8nRunner) -> None:
