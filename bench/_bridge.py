@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import shutil
+import statistics
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from node_bridge import JobClient, JobClientConfig
+from node_bridge import Failure, JobClient, JobClientConfig, Success
 from node_bridge.bridge import BridgeConfig, serve_bridge
 
 from ._env import SETTINGS, Stack
@@ -90,9 +93,26 @@ class NodeClient:
         return [float(x) for x in answer["latencies"]]
 
 
+class TimedJobClient(JobClient):
+    """A `JobClient` that records how long each `start_job` took, in seconds: inside the
+    bridge, that is the job itself, so a node call's latency minus it is the bridge's hop for
+    that very call (paired, free of the noise between two samples)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.durations: list[float] = []
+
+    async def start_job(self, *args: Any, **kwargs: Any) -> Success | Failure:
+        started = time.perf_counter()
+        try:
+            return await super().start_job(*args, **kwargs)
+        finally:
+            self.durations.append(time.perf_counter() - started)
+
+
 async def bridge_latency(stack: Stack, plan: Plan) -> SectionResult:
-    client = JobClient(stack.jobs.temporal_client,
-                       config=JobClientConfig(task_queue=BRIDGE_QUEUE), tracing=False)
+    client = TimedJobClient(stack.jobs.temporal_client,
+                            config=JobClientConfig(task_queue=BRIDGE_QUEUE), tracing=False)
     body = {"jobType": JOB_TYPE, "settings": SETTINGS, "itemIndex": 0}
     async with (bridge(client) as url, NodeClient.start(url) as node,
                 httpx.AsyncClient(base_url=url, timeout=60) as http):
@@ -103,11 +123,17 @@ async def bridge_latency(stack: Stack, plan: Plan) -> SectionResult:
                 raise RuntimeError(f"a job through the bridge failed: {response.text}")
 
         samples: dict[str, list[float]] = {"node": [], "direct": [], "http": []}
+        pairs: list[tuple[float, float]] = []  # (node latency, start_job in the bridge)
         await node.run(plan.warmup)
         calls = plan.sequential
         while len(samples["node"]) < calls:
             block = min(plan.block, calls - len(samples["node"]))
-            samples["node"] += await node.run(block)
+            recorded = len(client.durations)
+            latencies = await node.run(block)  # only the node's calls run meanwhile
+            inside = client.durations[recorded:]
+            if len(inside) == len(latencies):
+                pairs += zip(latencies, inside, strict=True)
+            samples["node"] += latencies
             more = await interleaved({"direct": lambda: client.start_job(JOB_TYPE, SETTINGS, 0),
                                       "http": via_http}, block, block,
                                      plan.warmup if not samples["direct"] else 0)
@@ -115,9 +141,12 @@ async def bridge_latency(stack: Stack, plan: Plan) -> SectionResult:
                 samples[name] += values
     summaries = {name: summarize(values) for name, values in samples.items()}
     direct, node_s, http_s = summaries["direct"], summaries["node"], summaries["http"]
+    hops = summarize([total - job for total, job in pairs])
+    paired = statistics.median(total / job for total, job in pairs) if pairs else math.nan
     result = SectionResult("2. through the bridge", details={
         "node_ts_client": node_s.as_dict(), "python_httpx_keepalive": http_s.as_dict(),
-        "direct_start_job": direct.as_dict()})
+        "direct_start_job": direct.as_dict(), "paired_calls": len(pairs),
+        "hop_per_call": hops.as_dict(), "paired_ratio_p50": round(paired, 4)})
     p50 = ratio(node_s.p50, direct.p50)
     result.rows += [
         Row("2", "node → bridge → echo p50", node_s.p50, direct.p50, "ms", p50, "≤ 1.10x",
@@ -126,5 +155,8 @@ async def bridge_latency(stack: Stack, plan: Plan) -> SectionResult:
             ratio(node_s.p99, direct.p99)),
         Row("2", "httpx keep-alive → bridge p50", http_s.p50, direct.p50, "ms",
             ratio(http_s.p50, direct.p50), note="the HTTP hop without node"),
+        Row("2", "bridge hop per node call p50 (paired)", hops.p50, None, "ms", paired,
+            note="each call's latency minus its own start_job in the bridge; ratio: "
+                 "median of latency / start_job"),
     ]
     return result
