@@ -57,6 +57,7 @@ __all__ = ["DEFAULT_TEMPORAL_ADDRESS", "JobClient", "job_workflow_id"]
 _UNAVAILABLE_FIRST_PAUSE = 0.5  # seconds before asking again for a result Temporal could not give
 _UNAVAILABLE_MAX_PAUSE = 5.0
 
+
 class _Launched(NamedTuple):
     """A started job, as `_await_result` takes it."""
 

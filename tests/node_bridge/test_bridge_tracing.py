@@ -105,6 +105,26 @@ async def test_a_failed_job_joins_the_callers_trace(http: httpx.AsyncClient,
     assert "hunter2" not in " ".join(str(dict(s.attributes or {})) for s in finished)
 
 
+async def test_server_spans_are_named_by_route_in_front_of_fastapi_and_behind_it(
+        http: httpx.AsyncClient, spans: InMemorySpanExporter) -> None:
+    """`POST /v1/jobs` is answered before FastAPI and `GET /v1/jobs/{id}` by it: both spans
+    carry the route template (`http.route`, also the HTTP metrics' route label), never the
+    raw path with its job id."""
+    started = await http.post("/v1/jobs", headers={**AUTH, **TRACEPARENT},
+                              json={"jobType": "echo", "settings": {"a": 1}, "itemIndex": 0,
+                                    "idempotencyKey": "route-names"})
+    assert started.status_code == 200, started.text
+    status = await http.get("/v1/jobs/job%2Fecho%2Froute-names", headers={**AUTH, **TRACEPARENT})
+    assert status.status_code == 200, status.text
+
+    finished = await _trace(spans, TRACE_ID, until="GET /v1/jobs/{jobId:path}")
+    [post] = spans_named(finished, "POST /v1/jobs")
+    [get] = spans_named(finished, "GET /v1/jobs/{jobId:path}")
+    assert (post.attributes or {}).get("http.route") == "/v1/jobs"
+    assert (get.attributes or {}).get("http.route") == "/v1/jobs/{jobId:path}"
+    assert {post.kind, get.kind} == {SpanKind.SERVER}
+
+
 async def test_every_refusal_carries_the_callers_trace_id(http: httpx.AsyncClient) -> None:
     """400, 401, 404 (job type, job id, endpoint), 413 and 422 are answered by different layers
     (token guard, body limit, validation handlers, routes): all run inside the server span."""
