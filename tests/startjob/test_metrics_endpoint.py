@@ -56,7 +56,7 @@ async def _ready(process: asyncio.subprocess.Process) -> tuple[str, str]:
 async def test_the_metrics_port_serves_job_and_temporal_metrics(temporal_address: str) -> None:
     metrics_port = _free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "startjob.cli", "bridge", "--port", str(_free_port()),
+        sys.executable, "-m", "startjob.cli", "bridge", "--port", "0",
         "--metrics-port", str(metrics_port), "--jobs", "tests.fixtures.test_jobs",
         "--task-queue", f"tq-metrics-{uuid.uuid4()}", cwd=REPO,
         env={**os.environ, "TEMPORAL_ADDRESS": temporal_address},

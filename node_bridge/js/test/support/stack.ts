@@ -35,6 +35,8 @@ const READY_LINE = /startjob bridge listening on (http:\/\/\S+)/
 const CLI_READY_LINE = /^bridge listening on (http:\/\/\S+)/m // the CLI's, on stderr
 const START_TIMEOUT_MS = 60_000
 const STOP_GRACE_MS = 5_000
+/** Starts of the dev server: a port picked free can be taken before the server binds it. */
+const TEMPORAL_START_ATTEMPTS = 3
 
 export interface Proc {
   name: string
@@ -102,24 +104,32 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
 }
 
 async function startTemporal(): Promise<Proc & { address: string }> {
-  const port = await freePort()
-  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
-    '--log-level', 'error', ...SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', sa])]
-  const proc = launch('temporal', TEMPORAL_BIN, args, { cwd: REPO_DIR, env: cleanEnv() })
-  try {
-    await waitForPort(port, proc)
-  } catch (err) {
-    await proc.stop()
-    throw err
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
+      '--log-level', 'error', ...SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', sa])]
+    const proc = launch('temporal', TEMPORAL_BIN, args, { cwd: REPO_DIR, env: cleanEnv() })
+    try {
+      await waitForPort(port, proc)
+      return { ...proc, address: `127.0.0.1:${port}` }
+    } catch (err) {
+      await proc.stop()
+      // Only an early exit is worth another port; a server that hangs would hang again.
+      if (!(err instanceof ExitedEarly) || attempt >= TEMPORAL_START_ATTEMPTS) throw err
+      process.stderr.write(`# stack: attempt ${attempt} to start the dev server failed, trying another port: ` +
+        `${err.message}\n`)
+    }
   }
-  return { ...proc, address: `127.0.0.1:${port}` }
 }
 
+/**
+ * The bridge listens on a port the OS picks (`--port 0`) and reports it in its ready line, so
+ * no other process can take the port between choosing and binding it.
+ */
 export async function startBridge(temporalAddress: string, env: Record<string, string> = {},
   options: StackOptions = {}): Promise<Bridge> {
-  const port = await freePort()
   const entry = options.cli ? ['-m', 'startjob.cli', 'bridge'] : ['-m', 'node_bridge.bridge']
-  const args = [...entry, '--port', String(port), ...JOB_MODULES.flatMap((m) => ['--jobs', m])]
+  const args = [...entry, '--port', '0', ...JOB_MODULES.flatMap((m) => ['--jobs', m])]
   const proc = launch('bridge', PYTHON, args, {
     cwd: REPO_DIR,
     env: { ...cleanEnv(), TEMPORAL_ADDRESS: temporalAddress, PYTHONUNBUFFERED: '1', ...env },
@@ -180,13 +190,19 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 async function waitForPort(port: number, proc: Proc): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS
   while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) {
-      throw new Error(`${proc.name} exited with ${proc.child.exitCode}:\n${proc.output().slice(-3000)}`)
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      throw new ExitedEarly(`${proc.name} exited (${proc.child.exitCode ?? proc.child.signalCode}) ` +
+        `before it listened on ${port}:\n${proc.output().slice(-3000)}`)
     }
     if (await canConnect(port)) return
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error(`${proc.name} did not listen on ${port} within ${START_TIMEOUT_MS} ms:\n${proc.output().slice(-3000)}`)
+}
+
+/** The process ended before it was ready (as opposed to: it never became ready in time). */
+class ExitedEarly extends Error {
+  override name = 'ExitedEarly'
 }
 
 function canConnect(port: number): Promise<boolean> {
